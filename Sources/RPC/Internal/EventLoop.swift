@@ -1,0 +1,253 @@
+import Foundation
+import Synchronization
+
+/// Something the loop delivers readiness to: a listener or a connection.
+protocol EventLoopHandler: AnyObject {
+    func handle(readable: Bool, writable: Bool, hangup: Bool)
+}
+
+/// Something with buffered output, flushed once at the end of a loop tick so
+/// that every response produced in that tick leaves in one write.
+protocol EventLoopFlushable: AnyObject {
+    func flush()
+}
+
+/// One thread running epoll over non-blocking sockets. It is also a
+/// `TaskExecutor`: RPC handlers run as tasks that prefer this executor, so a
+/// handler that does not hop elsewhere runs on the loop thread with no thread
+/// wake-up between the request arriving and the response leaving.
+///
+/// `@unchecked Sendable`: the fd table, timers, local job queue and flush list
+/// are touched only on the loop thread (checked with `inEventLoop` in debug);
+/// the only state other threads touch is `inbox`, behind a `Mutex`.
+public final class EventLoop: TaskExecutor, @unchecked Sendable {
+    private struct Inbox {
+        var jobs: [UnownedJob] = []
+        var work: [@Sendable () -> Void] = []
+        var stopping = false
+    }
+
+    private let epoll: Int32
+    private let wakeFD: Int32
+    private let inbox = Mutex(Inbox())
+    private let threadReady = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private nonisolated(unsafe) var thread: pthread_t?
+
+    // Loop-thread state.
+    private var handlers: [Int32: any EventLoopHandler] = [:]
+    private var localJobs: [UnownedJob] = []
+    private var flushList: [any EventLoopFlushable] = []
+    private var timers = TimerQueue()
+
+    public let name: String
+
+    public init(name: String) throws {
+        self.name = name
+        epoll = try Syscalls.epollCreate()
+        wakeFD = try Syscalls.eventFD()
+        Syscalls.epollAdd(epoll, wakeFD, .read)
+        let thread = Thread { [unowned self] in self.run() }
+        thread.name = name
+        thread.start()
+        threadReady.wait()
+    }
+
+    deinit {
+        Syscalls.close(epoll)
+        Syscalls.close(wakeFD)
+    }
+
+    public var inEventLoop: Bool {
+        guard let thread else { return false }
+        return pthread_equal(thread, pthread_self()) != 0
+    }
+
+    // MARK: TaskExecutor
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        if inEventLoop {
+            localJobs.append(job)
+        } else {
+            let wasEmpty = inbox.withLock { inbox in
+                defer { inbox.jobs.append(job) }
+                return inbox.jobs.isEmpty && inbox.work.isEmpty
+            }
+            if wasEmpty { Syscalls.signalEventFD(wakeFD) }
+        }
+    }
+
+    /// Runs `work` on the loop thread (at once if already there is not assumed:
+    /// it always runs later in the same or next tick).
+    public func execute(_ work: @escaping @Sendable () -> Void) {
+        let wasEmpty = inbox.withLock { inbox in
+            defer { inbox.work.append(work) }
+            return inbox.jobs.isEmpty && inbox.work.isEmpty
+        }
+        if wasEmpty && !inEventLoop { Syscalls.signalEventFD(wakeFD) }
+    }
+
+    /// Runs `work` now if on the loop thread, else schedules it there.
+    func executeSoon(_ work: @escaping @Sendable () -> Void) {
+        if inEventLoop { work() } else { execute(work) }
+    }
+
+    /// Stops the loop thread after the current tick and waits for it.
+    public func shutdown() {
+        inbox.withLock { $0.stopping = true }
+        Syscalls.signalEventFD(wakeFD)
+        if !inEventLoop { finished.wait() }
+    }
+
+    // MARK: Loop-thread API
+
+    func register(_ fd: Int32, _ handler: any EventLoopHandler, interest: Syscalls.Interest = .read) {
+        assert(inEventLoop)
+        handlers[fd] = handler
+        Syscalls.epollAdd(epoll, fd, interest)
+    }
+
+    func setInterest(_ fd: Int32, _ interest: Syscalls.Interest) {
+        Syscalls.epollModify(epoll, fd, interest)
+    }
+
+    func deregister(_ fd: Int32) {
+        assert(inEventLoop)
+        handlers[fd] = nil
+        Syscalls.epollRemove(epoll, fd)
+    }
+
+    func scheduleFlush(_ target: any EventLoopFlushable) {
+        flushList.append(target)
+    }
+
+    @discardableResult
+    func schedule(at deadline: ContinuousClock.Instant, _ work: @escaping () -> Void) -> TimerQueue.ID {
+        timers.schedule(at: deadline, work)
+    }
+
+    func cancelTimer(_ id: TimerQueue.ID) {
+        timers.cancel(id)
+    }
+
+    // MARK: The loop
+
+    private func run() {
+        thread = pthread_self()
+        threadReady.signal()
+        var events = Syscalls.emptyEvents(count: 256)
+        var ready: [Syscalls.Ready] = []
+        ready.reserveCapacity(256)
+        var stopping = false
+        while !stopping {
+            let timeout: Int32
+            if !localJobs.isEmpty {
+                timeout = 0
+            } else if let next = timers.nextDeadline() {
+                let wait = ContinuousClock.now.duration(to: next)
+                let ms = wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000
+                timeout = Int32(clamping: max(0, ms + 1))
+            } else {
+                timeout = -1
+            }
+            ready.removeAll(keepingCapacity: true)
+            Syscalls.epollWait(epoll, events: &events, timeoutMS: timeout, ready: &ready)
+            for event in ready {
+                if event.fd == wakeFD {
+                    Syscalls.drainEventFD(wakeFD)
+                } else {
+                    handlers[event.fd]?.handle(readable: event.readable, writable: event.writable, hangup: event.hangup)
+                }
+            }
+            timers.runExpired(now: .now)
+            let (jobs, work, stop) = inbox.withLock { inbox in
+                defer {
+                    inbox.jobs.removeAll(keepingCapacity: true)
+                    inbox.work.removeAll(keepingCapacity: true)
+                }
+                return (inbox.jobs, inbox.work, inbox.stopping)
+            }
+            stopping = stop
+            for item in work { item() }
+            localJobs.append(contentsOf: jobs)
+            runJobs()
+            flushAll()
+        }
+        for (fd, _) in handlers { Syscalls.epollRemove(epoll, fd) }
+        handlers.removeAll()
+        finished.signal()
+    }
+
+    private func runJobs() {
+        // Jobs may enqueue more jobs; run a bounded number of rounds so
+        // socket I/O is not starved, then let the next tick continue.
+        for _ in 0..<8 where !localJobs.isEmpty {
+            let batch = localJobs
+            localJobs.removeAll(keepingCapacity: true)
+            for job in batch { job.runSynchronously(on: asUnownedTaskExecutor()) }
+        }
+    }
+
+    private func flushAll() {
+        while !flushList.isEmpty {
+            let batch = flushList
+            flushList.removeAll(keepingCapacity: true)
+            for target in batch { target.flush() }
+        }
+    }
+}
+
+/// Timers of one loop: a binary heap of deadlines with lazy cancellation.
+struct TimerQueue {
+    typealias ID = UInt64
+
+    private var heap: [(deadline: ContinuousClock.Instant, id: ID)] = []
+    private var work: [ID: () -> Void] = [:]
+    private var nextID: ID = 0
+
+    mutating func nextDeadline() -> ContinuousClock.Instant? {
+        while let top = heap.first, work[top.id] == nil { pop() }
+        return heap.first?.deadline
+    }
+
+    mutating func schedule(at deadline: ContinuousClock.Instant, _ body: @escaping () -> Void) -> ID {
+        nextID += 1
+        work[nextID] = body
+        heap.append((deadline, nextID))
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].deadline < heap[parent].deadline else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+        return nextID
+    }
+
+    mutating func cancel(_ id: ID) {
+        work[id] = nil
+    }
+
+    mutating func runExpired(now: ContinuousClock.Instant) {
+        while let top = heap.first, top.deadline <= now {
+            pop()
+            if let body = work.removeValue(forKey: top.id) { body() }
+        }
+    }
+
+    private mutating func pop() {
+        heap.swapAt(0, heap.count - 1)
+        heap.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < heap.count && heap[left].deadline < heap[smallest].deadline { smallest = left }
+            if right < heap.count && heap[right].deadline < heap[smallest].deadline { smallest = right }
+            guard smallest != parent else { return }
+            heap.swapAt(parent, smallest)
+            parent = smallest
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import Synchronization
+
+/// A gRPC server over HTTP/2 (h2c with prior knowledge). One event loop per
+/// configured thread, each with its own SO_REUSEPORT listener, so the kernel
+/// spreads connections across loops with no shared accept queue.
+public final class RPCServer: Sendable {
+    public struct Configuration: Sendable {
+        /// Address to bind; loopback unless told otherwise.
+        public var host: String
+        /// 0 picks a free port (see `port` after `start`).
+        public var port: Int
+        /// Event loops (threads). One per core is the usual choice.
+        public var loops: Int
+        /// Largest request message accepted; bigger ones get RESOURCE_EXHAUSTED.
+        public var maxReceiveMessageSize: Int
+        /// SETTINGS_MAX_CONCURRENT_STREAMS per connection.
+        public var maxConcurrentStreams: UInt32
+        /// Per-stream flow-control window (SETTINGS_INITIAL_WINDOW_SIZE).
+        public var streamWindowSize: UInt32
+        /// Connection-level window, raised explicitly on stream 0.
+        public var connectionWindowSize: Int32
+        /// SETTINGS_MAX_HEADER_LIST_SIZE.
+        public var maxHeaderListSize: UInt32
+        /// Pings closer together than this with no data sent between are strikes...
+        public var minPingInterval: Duration
+        /// ...and more strikes than this get GOAWAY(ENHANCE_YOUR_CALM).
+        public var maxPingStrikes: Int
+
+        public init(
+            host: String = "127.0.0.1",
+            port: Int = 0,
+            loops: Int = 1,
+            maxReceiveMessageSize: Int = 4 << 20,
+            maxConcurrentStreams: UInt32 = 1000,
+            streamWindowSize: UInt32 = 4 << 20,
+            connectionWindowSize: Int32 = 16 << 20,
+            maxHeaderListSize: UInt32 = 16 << 10,
+            minPingInterval: Duration = .seconds(10),
+            maxPingStrikes: Int = 2
+        ) {
+            self.host = host
+            self.port = port
+            self.loops = loops
+            self.maxReceiveMessageSize = maxReceiveMessageSize
+            self.maxConcurrentStreams = maxConcurrentStreams
+            self.streamWindowSize = streamWindowSize
+            self.connectionWindowSize = connectionWindowSize
+            self.maxHeaderListSize = maxHeaderListSize
+            self.minPingInterval = minPingInterval
+            self.maxPingStrikes = maxPingStrikes
+        }
+    }
+
+    public let configuration: Configuration
+    private let router: RPCRouter
+    private let listeners: Mutex<[Listener]> = Mutex([])
+    private let boundPort = Atomic<Int>(0)
+    public let health: HealthStatus
+
+    public init(configuration: Configuration, router: RPCRouter, health: HealthStatus = HealthStatus()) {
+        self.configuration = configuration
+        self.health = health
+        var router = router
+        router.merge(health.router)
+        self.router = router
+    }
+
+    /// The bound port (after `start`).
+    public var port: Int { boundPort.load(ordering: .acquiring) }
+
+    /// Binds and starts accepting; returns once every loop listens.
+    public func start() throws {
+        var port = configuration.port
+        var started: [Listener] = []
+        do {
+            for index in 0..<max(1, configuration.loops) {
+                let loop = try EventLoop(name: "rpc-loop-\(index)")
+                let (fd, bound) = try Syscalls.listen(host: configuration.host, port: port, reusePort: configuration.loops > 1)
+                port = bound
+                let listener = Listener(fd: fd, loop: loop, configuration: configuration, router: router)
+                started.append(listener)
+                loop.execute { listener.start() }
+            }
+        } catch {
+            for listener in started { listener.stopNow() }
+            throw error
+        }
+        boundPort.store(port, ordering: .releasing)
+        listeners.withLock { $0 = started }
+        health.setServing(true)
+    }
+
+    /// Graceful shutdown: stop accepting, GOAWAY every connection, let
+    /// in-flight calls finish for up to `grace`, then close everything.
+    public func shutdown(grace: Duration = .seconds(5)) async {
+        health.setServing(false)
+        let all = listeners.withLock { $0 }
+        for listener in all { listener.beginShutdown() }
+        try? await Task.sleep(for: .milliseconds(50))
+        for listener in all { listener.sendGoaway() }
+        let deadline = ContinuousClock.now + grace
+        while ContinuousClock.now < deadline {
+            var active = 0
+            for listener in all { active += await listener.activeStreams() }
+            if active == 0 { break }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        for listener in all { listener.stopNow() }
+        listeners.withLock { $0 = [] }
+    }
+}
+
+/// Accepts connections on one loop.
+///
+/// `@unchecked Sendable`: its mutable state (`connections`, `listening`) is
+/// touched only on its loop thread; other threads only call methods that hop there.
+final class Listener: EventLoopHandler, @unchecked Sendable {
+    let fd: Int32
+    let loop: EventLoop
+    let configuration: RPCServer.Configuration
+    let router: RPCRouter
+    private var connections: [ObjectIdentifier: ServerConnection] = [:]
+    private var listening = false
+
+    init(fd: Int32, loop: EventLoop, configuration: RPCServer.Configuration, router: RPCRouter) {
+        self.fd = fd
+        self.loop = loop
+        self.configuration = configuration
+        self.router = router
+    }
+
+    func start() {
+        listening = true
+        loop.register(fd, self)
+    }
+
+    func handle(readable: Bool, writable: Bool, hangup: Bool) {
+        while listening, let client = try? Syscalls.accept(fd) {
+            let connection = ServerConnection(fd: client, loop: loop, configuration: configuration, router: router) { [weak self] closed in
+                self?.connections[ObjectIdentifier(closed)] = nil
+            }
+            connections[ObjectIdentifier(connection)] = connection
+            connection.start()
+        }
+    }
+
+    func beginShutdown() {
+        loop.execute { [self] in
+            if listening {
+                listening = false
+                loop.deregister(fd)
+                Syscalls.close(fd)
+            }
+            for connection in connections.values { connection.beginShutdown() }
+        }
+    }
+
+    func sendGoaway() {
+        loop.execute { [self] in
+            for connection in connections.values { connection.sendGoaway() }
+        }
+    }
+
+    func activeStreams() async -> Int {
+        await withCheckedContinuation { continuation in
+            loop.execute { [self] in
+                continuation.resume(returning: connections.values.reduce(0) { $0 + $1.activeStreams })
+            }
+        }
+    }
+
+    func stopNow() {
+        loop.execute { [self] in
+            if listening {
+                listening = false
+                loop.deregister(fd)
+                Syscalls.close(fd)
+            }
+            for connection in Array(connections.values) { connection.close() }
+        }
+        loop.shutdown()
+    }
+}

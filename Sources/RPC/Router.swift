@@ -1,0 +1,104 @@
+public import Wire
+
+/// The four gRPC call shapes.
+public enum RPCKind: Sendable {
+    case unary, serverStreaming, clientStreaming, bidirectionalStreaming
+
+    /// Whether the handler starts at the request headers (the client streams)
+    /// or once the whole request has arrived.
+    var streamsRequests: Bool { self == .clientStreaming || self == .bidirectionalStreaming }
+}
+
+/// A registered method, type-erased to bytes in and bytes out.
+struct MethodHandler: Sendable {
+    let kind: RPCKind
+    let run: @Sendable (ServerCall) async throws -> Void
+}
+
+/// Maps `/Service/method` paths to handlers. Build it, then hand it to the server.
+public struct RPCRouter: Sendable {
+    var methods: [String: MethodHandler] = [:]
+
+    public init() {}
+
+    public var paths: [String] { methods.keys.sorted() }
+
+    public mutating func unary<Request: ProtoMessage, Response: ProtoMessage>(
+        _ service: String, _ method: String,
+        _ handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
+    ) {
+        methods["/\(service)/\(method)"] = MethodHandler(kind: .unary) { call in
+            let request = try Request(serializedBytes: call.takeSingleRequest())
+            let response = try await handler(request, call.context)
+            call.send(response.serializedBytes(headroom: 5))
+        }
+    }
+
+    public mutating func serverStreaming<Request: ProtoMessage, Response: ProtoMessage>(
+        _ service: String, _ method: String,
+        _ handler: @escaping @Sendable (Request, ResponseWriter<Response>, ServerContext) async throws -> Void
+    ) {
+        methods["/\(service)/\(method)"] = MethodHandler(kind: .serverStreaming) { call in
+            let request = try Request(serializedBytes: call.takeSingleRequest())
+            try await handler(request, ResponseWriter(call: call), call.context)
+        }
+    }
+
+    public mutating func clientStreaming<Request: ProtoMessage, Response: ProtoMessage>(
+        _ service: String, _ method: String,
+        _ handler: @escaping @Sendable (RequestStream<Request>, ServerContext) async throws -> Response
+    ) {
+        methods["/\(service)/\(method)"] = MethodHandler(kind: .clientStreaming) { call in
+            let response = try await handler(RequestStream(call.requests), call.context)
+            call.send(response.serializedBytes(headroom: 5))
+        }
+    }
+
+    public mutating func bidirectionalStreaming<Request: ProtoMessage, Response: ProtoMessage>(
+        _ service: String, _ method: String,
+        _ handler: @escaping @Sendable (RequestStream<Request>, ResponseWriter<Response>, ServerContext) async throws -> Void
+    ) {
+        methods["/\(service)/\(method)"] = MethodHandler(kind: .bidirectionalStreaming) { call in
+            try await handler(RequestStream(call.requests), ResponseWriter(call: call), call.context)
+        }
+    }
+
+    /// Adds every method of `other` (a service's own router).
+    public mutating func merge(_ other: RPCRouter) {
+        methods.merge(other.methods) { _, new in new }
+    }
+}
+
+/// The client's messages, decoded as they arrive.
+public struct RequestStream<Message: ProtoMessage>: AsyncSequence, Sendable {
+    public typealias Element = Message
+    let raw: AsyncThrowingStream<[UInt8], any Error>
+
+    init(_ raw: AsyncThrowingStream<[UInt8], any Error>) {
+        self.raw = raw
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
+
+        public mutating func next() async throws -> Message? {
+            guard let bytes = try await base.next() else { return nil }
+            return try Message(serializedBytes: bytes)
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: raw.makeAsyncIterator())
+    }
+}
+
+/// Sends response messages of a streaming call.
+public struct ResponseWriter<Message: ProtoMessage>: Sendable {
+    let call: ServerCall
+
+    /// Queues one message; waits while too much is buffered for a slow
+    /// reader. Throws CANCELLED once the call is over.
+    public func write(_ message: Message) async throws {
+        try await call.sendStreaming(message.serializedBytes(headroom: 5))
+    }
+}
