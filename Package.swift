@@ -50,6 +50,12 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "EchoServer",
+            dependencies: ["RPC", "Wire"],
+            path: "Tests/Benchmarks/EchoServer",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "CodecBench",
             dependencies: ["Messages", "ProtobufCBridge"],
             path: "Tests/Benchmarks/CodecBench",

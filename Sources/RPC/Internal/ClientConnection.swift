@@ -1,0 +1,371 @@
+/// One HTTP/2 connection to one endpoint, multiplexing every call to it.
+/// Connects lazily; after a failure it refuses calls (UNAVAILABLE) until a
+/// jittered exponential backoff has passed, then reconnects on demand.
+///
+/// `@unchecked Sendable`: all state is confined to `loop`'s thread; other
+/// threads only call `loop.execute` with closures that touch it there.
+final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopFlushable, @unchecked Sendable {
+    enum State {
+        case idle
+        case connecting(fd: Int32)
+        case ready(fd: Int32)
+        case transientFailure(retryAt: ContinuousClock.Instant)
+    }
+
+    let host: String
+    let port: Int
+    let loop: EventLoop
+    let configuration: RPCClient.Configuration
+    private(set) var state = State.idle
+    private var session: HTTP2Session?
+    private var calls: [Int32: ClientCall] = [:]
+    private var waiting: [ClientCall] = []
+    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    private var output: [UInt8] = []
+    private var outputOffset = 0
+    private var flushScheduled = false
+    private var writeInterest = false
+    private var backoff: Duration
+    private var goawayReceived = false
+    /// Told when the connection becomes usable or fails, for the balancer.
+    var onStateChange: ((ClientConnection) -> Void)?
+
+    init(host: String, port: Int, loop: EventLoop, configuration: RPCClient.Configuration) {
+        self.host = host
+        self.port = port
+        self.loop = loop
+        self.configuration = configuration
+        backoff = configuration.initialBackoff
+    }
+
+    var isReady: Bool { if case .ready = state, !goawayReceived { true } else { false } }
+
+    var isFailing: Bool {
+        if case .transientFailure(let retryAt) = state { return ContinuousClock.now < retryAt }
+        return false
+    }
+
+    var activeCalls: Int { calls.count + waiting.count }
+
+    // MARK: Calls (loop thread)
+
+    func start(_ call: ClientCall) {
+        guard !call.completed else { return }
+        call.connection = self
+        if let deadline = call.deadline, call.deadlineTimer == nil {
+            // Covers the wait for a connection as well as the call itself.
+            call.deadlineTimer = loop.schedule(at: deadline) { [weak self, weak call] in
+                guard let self, let call else { return }
+                call.deadlineTimer = nil
+                self.cancel(call, RPCError(.deadlineExceeded, "deadline exceeded"))
+            }
+        }
+        if goawayReceived {
+            // In-flight calls finish on the old connection; new ones wait for a new one.
+            waiting.append(call)
+            reconnectIfDrained()
+            return
+        }
+        switch state {
+        case .ready:
+            submit(call)
+        case .connecting:
+            waiting.append(call)
+        case .idle:
+            waiting.append(call)
+            connect()
+        case .transientFailure(let retryAt):
+            if ContinuousClock.now >= retryAt {
+                waiting.append(call)
+                connect()
+            } else {
+                complete(call, RPCError(.unavailable, "\(host):\(port) is unreachable (retrying after backoff)"))
+            }
+        }
+    }
+
+    private func submit(_ call: ClientCall) {
+        guard let session else { return }
+        var headers = [
+            (":method", "POST"), (":scheme", "http"), (":path", call.path), (":authority", "\(host):\(port)"),
+            ("content-type", "application/grpc"), ("te", "trailers"), ("user-agent", "reco-rpc-swift/1.0"),
+        ]
+        if let deadline = call.deadline {
+            let left = ContinuousClock.now.duration(to: deadline)
+            guard left > .zero else {
+                complete(call, RPCError(.deadlineExceeded, "deadline passed before the call started"))
+                return
+            }
+            headers.append(("grpc-timeout", GRPCHeaders.formatTimeout(left)))
+        }
+        headers += call.metadata.headerFields
+        guard let id = session.submitRequest(headers: headers) else {
+            complete(call, RPCError(.unavailable, "connection refused a new stream"))
+            return
+        }
+        call.streamID = id
+        calls[id] = call
+        scheduleFlush()
+    }
+
+    /// Queues a framed request message; `end` half-closes the request.
+    func send(_ framed: [UInt8]?, end: Bool, on call: ClientCall) {
+        guard !call.completed, !call.requestEnded else { return }
+        if let framed { call.outbound.append(framed) }
+        if end { call.requestEnded = true }
+        if let id = call.streamID { session?.resumeData(stream: id) }
+        scheduleFlush()
+    }
+
+    /// Cancels a call: RST_STREAM(CANCEL) to the server, `status` to the caller.
+    func cancel(_ call: ClientCall, _ status: RPCError) {
+        guard !call.completed else { return }
+        if let id = call.streamID {
+            session?.submitReset(stream: id, code: .cancel)
+            scheduleFlush()
+        } else {
+            waiting.removeAll { $0 === call }
+        }
+        complete(call, status)
+    }
+
+    private func complete(_ call: ClientCall, _ status: RPCError) {
+        guard !call.completed else { return }
+        call.completed = true
+        call.connection = nil
+        if let timer = call.deadlineTimer { loop.cancelTimer(timer) }
+        if let id = call.streamID { calls[id] = nil }
+        call.onClose(status)
+        if goawayReceived && calls.isEmpty { loop.execute { [self] in reconnectIfDrained() } }
+    }
+
+    // MARK: Connecting
+
+    private func connect() {
+        do {
+            let fd = try Syscalls.connect(host: host, port: port)
+            state = .connecting(fd: fd)
+            loop.register(fd, self, interest: [.read, .write])
+        } catch {
+            fail(RPCError(.unavailable, "cannot connect to \(host):\(port): \(error)"))
+        }
+    }
+
+    private func connected(fd: Int32) {
+        state = .ready(fd: fd)
+        backoff = configuration.initialBackoff
+        goawayReceived = false
+        session = HTTP2Session(isServer: false, delegate: self, settings: HTTP2Settings(
+            maxConcurrentStreams: 1000, initialWindowSize: configuration.streamWindowSize,
+            connectionWindowSize: configuration.connectionWindowSize, maxFrameSize: 16_384 * 4,
+            maxHeaderListSize: 64 << 10
+        ))
+        loop.setInterest(fd, .read)
+        writeInterest = false
+        let pending = waiting
+        waiting = []
+        for call in pending { submit(call) }
+        scheduleFlush()
+        onStateChange?(self)
+    }
+
+    /// Closes the socket and fails every call; new calls fail fast until the backoff passes.
+    private func fail(_ status: RPCError) {
+        if goawayReceived {
+            // The server closed after its GOAWAY: not a failure of the endpoint.
+            let cut = Array(calls.values)
+            calls.removeAll()
+            for call in cut { complete(call, RPCError(.unavailable, "connection closed after GOAWAY")) }
+            reconnectIfDrained()
+            return
+        }
+        closeSocket()
+        let jitter = Double.random(in: 1 - configuration.backoffJitter...1 + configuration.backoffJitter)
+        state = .transientFailure(retryAt: .now + backoff * jitter)
+        backoff = min(backoff * configuration.backoffMultiplier, configuration.maxBackoff)
+        let failed = Array(calls.values) + waiting
+        calls.removeAll()
+        waiting.removeAll()
+        for call in failed { complete(call, status) }
+        onStateChange?(self)
+    }
+
+    /// After GOAWAY, once the old connection's calls are done: close it and
+    /// open a new one for the calls that waited.
+    private func reconnectIfDrained() {
+        guard goawayReceived, calls.isEmpty else { return }
+        closeSocket()
+        state = .idle
+        goawayReceived = false
+        if !waiting.isEmpty { connect() }
+    }
+
+    private func closeSocket() {
+        switch state {
+        case .connecting(let fd), .ready(let fd):
+            loop.deregister(fd)
+            Syscalls.close(fd)
+        default:
+            break
+        }
+        session = nil
+        output.removeAll()
+        outputOffset = 0
+    }
+
+    func shutdown() {
+        let all = Array(calls.values) + waiting
+        calls.removeAll()
+        waiting.removeAll()
+        closeSocket()
+        state = .idle
+        for call in all { complete(call, RPCError(.unavailable, "client shut down")) }
+    }
+
+    // MARK: I/O
+
+    func handle(readable: Bool, writable: Bool, hangup: Bool) {
+        if case .connecting(let fd) = state {
+            guard writable || hangup else { return }
+            let error = Syscalls.socketError(fd)
+            if error == 0 && !hangup {
+                connected(fd: fd)
+            } else {
+                fail(RPCError(.unavailable, "cannot connect to \(host):\(port): \(SystemError(call: "connect", errno: error))"))
+            }
+            return
+        }
+        guard case .ready(let fd) = state, let session else { return }
+        if writable { flush() }
+        guard readable else { return }
+        while true {
+            switch Syscalls.read(fd, into: &readBuffer) {
+            case .bytes(let n):
+                if !session.receive(readBuffer, count: n) {
+                    fail(RPCError(.internalError, "HTTP/2 protocol error from \(host):\(port)"))
+                    return
+                }
+                guard case .ready = state else { return }
+                if n < readBuffer.count { scheduleFlush(); return }
+            case .wouldBlock:
+                scheduleFlush()
+                return
+            case .closed:
+                fail(RPCError(.unavailable, "connection to \(host):\(port) closed"))
+                return
+            }
+        }
+    }
+
+    func scheduleFlush() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        loop.scheduleFlush(self)
+    }
+
+    func flush() {
+        flushScheduled = false
+        guard case .ready(let fd) = state, let session else { return }
+        if !session.send(into: &output) {
+            fail(RPCError(.internalError, "HTTP/2 session failed"))
+            return
+        }
+        while outputOffset < output.count {
+            switch Syscalls.write(fd, output, from: outputOffset) {
+            case .bytes(let n): outputOffset += n
+            case .wouldBlock:
+                if !writeInterest {
+                    writeInterest = true
+                    loop.setInterest(fd, [.read, .write])
+                }
+                return
+            case .closed:
+                fail(RPCError(.unavailable, "connection to \(host):\(port) closed"))
+                return
+            }
+        }
+        output.removeAll(keepingCapacity: output.capacity <= 1 << 20)
+        outputOffset = 0
+        if writeInterest {
+            writeInterest = false
+            loop.setInterest(fd, .read)
+        }
+    }
+
+    // MARK: HTTP2SessionDelegate
+
+    func sessionBeginHeaders(stream: Int32) {}
+
+    func sessionHeader(stream id: Int32, name: String, value: String) {
+        guard let call = calls[id] else { return }
+        switch name {
+        case ":status": call.httpStatus = value
+        case "content-type": call.contentType = value
+        case "grpc-status": call.grpcStatus = value
+        case "grpc-message": call.grpcMessage = value
+        default:
+            if call.headersSeen && !Metadata.isReserved(name) { _ = call.trailingMetadata.addReceived(name, value) }
+        }
+    }
+
+    func sessionHeadersEnd(stream id: Int32, endStream: Bool) {
+        guard let call = calls[id] else { return }
+        call.headersSeen = true
+        if call.httpStatus != "200" && call.grpcStatus == nil {
+            cancel(call, RPCError(ClientCall.code(forHTTPStatus: call.httpStatus), "HTTP status \(call.httpStatus)"))
+            return
+        }
+        if endStream { complete(call, call.finalStatus()) }
+    }
+
+    func sessionData(stream id: Int32, bytes: [UInt8]) {
+        guard let call = calls[id] else { return }
+        do {
+            for message in try call.deframer.append(bytes) { call.onMessage(message) }
+        } catch {
+            switch error {
+            case .tooLarge(let size):
+                cancel(call, RPCError(.resourceExhausted, "response of \(size) bytes exceeds the limit of \(configuration.maxReceiveMessageSize)"))
+            case .compressedWithoutEncoding:
+                cancel(call, RPCError(.internalError, "compressed response without grpc-encoding"))
+            }
+        }
+    }
+
+    func sessionEndStream(stream id: Int32) {
+        guard let call = calls[id] else { return }
+        complete(call, call.finalStatus())
+    }
+
+    func sessionStreamClosed(stream id: Int32, errorCode: UInt32) {
+        guard let call = calls[id] else { return }
+        if errorCode == 0 {
+            complete(call, call.finalStatus())
+        } else {
+            complete(call, RPCError(ClientCall.code(forReset: errorCode), "stream reset by the server (HTTP/2 error \(errorCode))"))
+        }
+    }
+
+    func sessionGoaway(lastStreamID: Int32, errorCode: UInt32) {
+        goawayReceived = true
+        onStateChange?(self)
+        loop.execute { [self] in reconnectIfDrained() }
+    }
+
+    func sessionPingReceived() {}
+
+    func sessionReadOutbound(stream id: Int32, maxLength: Int) -> HTTP2Outbound? {
+        guard let call = calls[id] else { return HTTP2Outbound(bytes: [], end: true, trailers: nil) }
+        if let first = call.outbound.first {
+            let count = min(first.count - call.outboundOffset, maxLength)
+            let slice = first[call.outboundOffset..<(call.outboundOffset + count)]
+            call.outboundOffset += count
+            if call.outboundOffset == first.count {
+                call.outbound.removeFirst()
+                call.outboundOffset = 0
+            }
+            return HTTP2Outbound(bytes: slice, end: call.outbound.isEmpty && call.requestEnded, trailers: nil)
+        }
+        return call.requestEnded ? HTTP2Outbound(bytes: [], end: true, trailers: nil) : nil
+    }
+}

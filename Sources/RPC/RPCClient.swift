@@ -1,0 +1,199 @@
+import Synchronization
+public import Wire
+
+/// A gRPC client for one service, over one multiplexed HTTP/2 connection per
+/// endpoint. With several endpoints it round-robins over the healthy ones:
+/// an endpoint whose connection fails is ejected and re-admitted once its
+/// backoff has passed and a health check answers SERVING.
+public final class RPCClient: Sendable {
+    public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+
+        public init(host: String = "127.0.0.1", port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// `host:port`.
+        public init?(_ text: String) {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return nil }
+            self.init(host: String(text[..<colon]), port: port)
+        }
+
+        public var description: String { "\(host):\(port)" }
+    }
+
+    public struct Configuration: Sendable {
+        /// Largest response message accepted.
+        public var maxReceiveMessageSize: Int
+        public var streamWindowSize: UInt32
+        public var connectionWindowSize: Int32
+        /// Reconnect backoff: first wait, growth factor, ceiling, and +- jitter fraction.
+        public var initialBackoff: Duration
+        public var backoffMultiplier: Double
+        public var maxBackoff: Duration
+        public var backoffJitter: Double
+        /// Deadline of the health check that re-admits an ejected endpoint.
+        public var healthCheckTimeout: Duration
+
+        public init(
+            maxReceiveMessageSize: Int = 4 << 20,
+            streamWindowSize: UInt32 = 4 << 20,
+            connectionWindowSize: Int32 = 16 << 20,
+            initialBackoff: Duration = .milliseconds(50),
+            backoffMultiplier: Double = 1.6,
+            maxBackoff: Duration = .seconds(5),
+            backoffJitter: Double = 0.2,
+            healthCheckTimeout: Duration = .seconds(1)
+        ) {
+            self.maxReceiveMessageSize = maxReceiveMessageSize
+            self.streamWindowSize = streamWindowSize
+            self.connectionWindowSize = connectionWindowSize
+            self.initialBackoff = initialBackoff
+            self.backoffMultiplier = backoffMultiplier
+            self.maxBackoff = maxBackoff
+            self.backoffJitter = backoffJitter
+            self.healthCheckTimeout = healthCheckTimeout
+        }
+    }
+
+    public let endpoints: [Endpoint]
+    let loop: EventLoop
+    private let balancer: Balancer
+    private let ownsLoop: Bool
+
+    /// `loop`: run this client's connections on an existing loop (a server's,
+    /// so that a handler's downstream call never leaves its thread); nil
+    /// starts a loop of its own.
+    public init(endpoints: [Endpoint], configuration: Configuration = Configuration(), loop: EventLoop? = nil) throws {
+        precondition(!endpoints.isEmpty, "a client needs at least one endpoint")
+        self.endpoints = endpoints
+        ownsLoop = loop == nil
+        let loop = try loop ?? EventLoop(name: "rpc-client")
+        self.loop = loop
+        balancer = Balancer(connections: endpoints.map { ClientConnection(host: $0.host, port: $0.port, loop: loop, configuration: configuration) })
+    }
+
+    public convenience init(endpoint: Endpoint, configuration: Configuration = Configuration(), loop: EventLoop? = nil) throws {
+        try self.init(endpoints: [endpoint], configuration: configuration, loop: loop)
+    }
+
+    /// Closes every connection; calls in flight fail with UNAVAILABLE.
+    public func shutdown() {
+        let balancer = balancer
+        loop.execute { balancer.shutdown() }
+        if ownsLoop { loop.shutdown() }
+    }
+
+    // MARK: Calls
+
+    /// A unary call. `timeout` becomes `grpc-timeout` and a local deadline.
+    public func unary<Request: ProtoMessage, Response: ProtoMessage>(
+        _ path: String, _ request: Request, as: Response.Type = Response.self,
+        timeout: Duration? = nil, metadata: Metadata = Metadata()
+    ) async throws(RPCError) -> Response {
+        let framed = MessageDeframer.framed(request.serializedBytes(headroom: 5))
+        let result = Mutex<ArraySlice<UInt8>?>(nil)
+        let status = await run(path, timeout: timeout, metadata: metadata, firstMessage: framed, endRequest: true) { message in
+            result.withLock { $0 = message }
+        }
+        guard status.code == .ok else { throw status }
+        guard let bytes = result.withLock({ $0 }) else { throw RPCError(.internalError, "no response message") }
+        do {
+            return try Response(serializedBytes: bytes)
+        } catch {
+            throw RPCError(.internalError, "cannot decode response: \(error)")
+        }
+    }
+
+    /// A server-streaming call: the responses as they arrive; the sequence
+    /// throws the final status unless it is OK.
+    public func serverStreaming<Request: ProtoMessage, Response: ProtoMessage>(
+        _ path: String, _ request: Request, as: Response.Type = Response.self,
+        timeout: Duration? = nil, metadata: Metadata = Metadata()
+    ) -> AsyncThrowingStream<Response, any Error> {
+        let framed = MessageDeframer.framed(request.serializedBytes(headroom: 5))
+        let (stream, continuation) = AsyncThrowingStream<Response, any Error>.makeStream()
+        let call = makeCall(path, timeout: timeout, metadata: metadata, onMessage: { bytes in
+            do { continuation.yield(try Response(serializedBytes: bytes)) } catch { continuation.finish(throwing: RPCError(.internalError, "cannot decode response: \(error)")) }
+        }, onClose: { status in
+            if status.code == .ok { continuation.finish() } else { continuation.finish(throwing: status) }
+        })
+        let balancer = balancer
+        loop.execute { balancer.start(call, framed: framed, end: true) }
+        continuation.onTermination = { [loop] reason in
+            if case .cancelled = reason { loop.execute { balancer.cancel(call, RPCError(.cancelled, "cancelled by the caller")) } }
+        }
+        return stream
+    }
+
+    /// A client- or bidirectional-streaming call: send with `send`, finish
+    /// the request with `close`, read `responses`.
+    public func streaming<Request: ProtoMessage, Response: ProtoMessage>(
+        _ path: String, requestType: Request.Type = Request.self, responseType: Response.Type = Response.self,
+        timeout: Duration? = nil, metadata: Metadata = Metadata()
+    ) -> StreamingCall<Request, Response> {
+        let (stream, continuation) = AsyncThrowingStream<Response, any Error>.makeStream()
+        let call = makeCall(path, timeout: timeout, metadata: metadata, onMessage: { bytes in
+            do { continuation.yield(try Response(serializedBytes: bytes)) } catch { continuation.finish(throwing: RPCError(.internalError, "cannot decode response: \(error)")) }
+        }, onClose: { status in
+            if status.code == .ok { continuation.finish() } else { continuation.finish(throwing: status) }
+        })
+        let balancer = balancer
+        loop.execute { balancer.start(call, framed: nil, end: false) }
+        return StreamingCall(call: call, balancer: balancer, loop: loop, responses: stream)
+    }
+
+    private func makeCall(_ path: String, timeout: Duration?, metadata: Metadata,
+                          onMessage: @escaping (ArraySlice<UInt8>) -> Void, onClose: @escaping (RPCError) -> Void) -> ClientCall {
+        ClientCall(path: path, metadata: metadata, deadline: timeout.map { ContinuousClock.now + $0 },
+                   maxMessageSize: balancer.maxReceiveMessageSize, onMessage: onMessage, onClose: onClose)
+    }
+
+    /// Runs one call to completion, honouring task cancellation.
+    private func run(_ path: String, timeout: Duration?, metadata: Metadata, firstMessage: [UInt8], endRequest: Bool,
+                     onMessage: @escaping @Sendable (ArraySlice<UInt8>) -> Void) async -> RPCError {
+        let balancer = balancer
+        let box = CallBox()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<RPCError, Never>) in
+                let call = makeCall(path, timeout: timeout, metadata: metadata, onMessage: onMessage) { status in
+                    continuation.resume(returning: status)
+                }
+                box.call.withLock { $0 = call }
+                loop.executeSoon { balancer.start(call, framed: firstMessage, end: endRequest) }
+            }
+        } onCancel: { [loop] in
+            guard let call = box.call.withLock({ $0 }) else { return }
+            loop.execute { balancer.cancel(call, RPCError(.cancelled, "cancelled by the caller")) }
+        }
+    }
+}
+
+/// Holds the call created inside the continuation so the cancellation handler can reach it.
+private final class CallBox: Sendable {
+    let call = Mutex<ClientCall?>(nil)
+}
+
+/// The request side of a streaming call, and its responses.
+public struct StreamingCall<Request: ProtoMessage, Response: ProtoMessage>: Sendable {
+    let call: ClientCall
+    let balancer: Balancer
+    let loop: EventLoop
+    public let responses: AsyncThrowingStream<Response, any Error>
+
+    public func send(_ message: Request) {
+        let framed = MessageDeframer.framed(message.serializedBytes(headroom: 5))
+        loop.executeSoon { [call, balancer] in balancer.send(framed, end: false, on: call) }
+    }
+
+    /// Ends the request stream (half-close).
+    public func close() {
+        loop.executeSoon { [call, balancer] in balancer.send(nil, end: true, on: call) }
+    }
+
+    public func cancel() {
+        loop.executeSoon { [call, balancer] in balancer.cancel(call, RPCError(.cancelled, "cancelled by the caller")) }
+    }
+}
