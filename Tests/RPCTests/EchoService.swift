@@ -72,10 +72,12 @@ struct EchoResponse: ProtoMessage {
 /// (cancellably) and records which calls were cancelled.
 final class EchoService: Sendable {
     let cancelled = Mutex<[String]>([])
+    let served = Atomic<Int>(0)
 
     var router: RPCRouter {
         var router = RPCRouter()
         router.unary("test.Echo", "Get") { [self] (request: EchoRequest, context) in
+            served.add(1, ordering: .relaxed)
             if request.delayMS > 0 {
                 do {
                     try await Task.sleep(for: .milliseconds(Int(request.delayMS)))

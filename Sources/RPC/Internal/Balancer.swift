@@ -16,6 +16,7 @@ final class Balancer: @unchecked Sendable {
         self.connections = connections
         for (index, connection) in connections.enumerated() {
             connection.onStateChange = { [unowned self] changed in self.stateChanged(index, changed) }
+            connection.reroute = { [unowned self] call in self.reroute(call, from: index) }
         }
     }
 
@@ -36,6 +37,19 @@ final class Balancer: @unchecked Sendable {
         if let framed { call.outbound.append(framed) }
         call.requestEnded = end
         connection.start(call)
+    }
+
+    /// Moves a never-sent call to another admitted endpoint, if there is one.
+    private func reroute(_ call: ClientCall, from index: Int) -> Bool {
+        guard connections.count > 1 else { return false }
+        for offset in 1..<connections.count {
+            let candidate = (index + offset) % connections.count
+            if !ejected.contains(candidate) && !connections[candidate].isFailing {
+                connections[candidate].start(call)
+                return true
+            }
+        }
+        return false
     }
 
     func send(_ framed: [UInt8]?, end: Bool, on call: ClientCall) {

@@ -29,6 +29,9 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
     private var goawayReceived = false
     /// Told when the connection becomes usable or fails, for the balancer.
     var onStateChange: ((ClientConnection) -> Void)?
+    /// Offered calls that failed before a byte of them was sent, so they can
+    /// safely go to another endpoint; returns whether it took the call.
+    var reroute: ((ClientCall) -> Bool)?
 
     init(host: String, port: Int, loop: EventLoop, configuration: RPCClient.Configuration) {
         self.host = host
@@ -78,7 +81,7 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
             if ContinuousClock.now >= retryAt {
                 waiting.append(call)
                 connect()
-            } else {
+            } else if !rerouted(call) {
                 complete(call, RPCError(.unavailable, "\(host):\(port) is unreachable (retrying after backoff)"))
             }
         }
@@ -169,6 +172,16 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
         onStateChange?(self)
     }
 
+    private func rerouted(_ call: ClientCall) -> Bool {
+        guard call.streamID == nil, let reroute else { return false }
+        call.connection = nil
+        if let timer = call.deadlineTimer {
+            loop.cancelTimer(timer)
+            call.deadlineTimer = nil
+        }
+        return reroute(call)
+    }
+
     /// Closes the socket and fails every call; new calls fail fast until the backoff passes.
     private func fail(_ status: RPCError) {
         if goawayReceived {
@@ -176,18 +189,25 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
             let cut = Array(calls.values)
             calls.removeAll()
             for call in cut { complete(call, RPCError(.unavailable, "connection closed after GOAWAY")) }
-            reconnectIfDrained()
+            closeSocket()
+            state = .idle
+            goawayReceived = false
+            let unsent = waiting
+            waiting.removeAll()
+            for call in unsent where !rerouted(call) { start(call) }
             return
         }
         closeSocket()
         let jitter = Double.random(in: 1 - configuration.backoffJitter...1 + configuration.backoffJitter)
         state = .transientFailure(retryAt: .now + backoff * jitter)
         backoff = min(backoff * configuration.backoffMultiplier, configuration.maxBackoff)
-        let failed = Array(calls.values) + waiting
+        let failed = Array(calls.values)
+        let unsent = waiting
         calls.removeAll()
         waiting.removeAll()
-        for call in failed { complete(call, status) }
         onStateChange?(self)
+        for call in failed { complete(call, status) }
+        for call in unsent where !rerouted(call) { complete(call, status) }
     }
 
     /// After GOAWAY, once the old connection's calls are done: close it and
