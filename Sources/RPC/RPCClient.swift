@@ -36,6 +36,8 @@ public final class RPCClient: Sendable {
         public var backoffJitter: Double
         /// Deadline of the health check that re-admits an ejected endpoint.
         public var healthCheckTimeout: Duration
+        /// TLS to the endpoints (CA, and a client certificate for mTLS); nil = h2c.
+        public var tls: TLSConfiguration?
 
         public init(
             maxReceiveMessageSize: Int = 4 << 20,
@@ -45,7 +47,8 @@ public final class RPCClient: Sendable {
             backoffMultiplier: Double = 1.6,
             maxBackoff: Duration = .seconds(5),
             backoffJitter: Double = 0.2,
-            healthCheckTimeout: Duration = .seconds(1)
+            healthCheckTimeout: Duration = .seconds(1),
+            tls: TLSConfiguration? = nil
         ) {
             self.maxReceiveMessageSize = maxReceiveMessageSize
             self.streamWindowSize = streamWindowSize
@@ -55,6 +58,7 @@ public final class RPCClient: Sendable {
             self.maxBackoff = maxBackoff
             self.backoffJitter = backoffJitter
             self.healthCheckTimeout = healthCheckTimeout
+            self.tls = tls
         }
     }
 
@@ -70,9 +74,12 @@ public final class RPCClient: Sendable {
         precondition(!endpoints.isEmpty, "a client needs at least one endpoint")
         self.endpoints = endpoints
         ownsLoop = loop == nil
+        let tls = try configuration.tls.map { try TLSContext($0, isServer: false) }
         let loop = try loop ?? EventLoop(name: "rpc-client")
         self.loop = loop
-        balancer = Balancer(connections: endpoints.map { ClientConnection(host: $0.host, port: $0.port, loop: loop, configuration: configuration) })
+        balancer = Balancer(connections: endpoints.map {
+            ClientConnection(host: $0.host, port: $0.port, loop: loop, configuration: configuration, tls: tls)
+        })
     }
 
     public convenience init(endpoint: Endpoint, configuration: Configuration = Configuration(), loop: EventLoop? = nil) throws {

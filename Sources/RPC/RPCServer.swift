@@ -26,6 +26,9 @@ public final class RPCServer: Sendable {
         public var minPingInterval: Duration
         /// ...and more strikes than this get GOAWAY(ENHANCE_YOUR_CALM).
         public var maxPingStrikes: Int
+        /// TLS (h2 over TLS 1.2+, ALPN "h2"); nil serves cleartext h2c.
+        /// `trustRootsFile` set = clients must present a certificate from that CA.
+        public var tls: TLSConfiguration?
 
         public init(
             host: String = "127.0.0.1",
@@ -37,7 +40,8 @@ public final class RPCServer: Sendable {
             connectionWindowSize: Int32 = 16 << 20,
             maxHeaderListSize: UInt32 = 16 << 10,
             minPingInterval: Duration = .seconds(10),
-            maxPingStrikes: Int = 2
+            maxPingStrikes: Int = 2,
+            tls: TLSConfiguration? = nil
         ) {
             self.host = host
             self.port = port
@@ -49,6 +53,7 @@ public final class RPCServer: Sendable {
             self.maxHeaderListSize = maxHeaderListSize
             self.minPingInterval = minPingInterval
             self.maxPingStrikes = maxPingStrikes
+            self.tls = tls
         }
     }
 
@@ -56,6 +61,7 @@ public final class RPCServer: Sendable {
     private let router: RPCRouter
     private let listeners: Mutex<[Listener]> = Mutex([])
     private let boundPort = Atomic<Int>(0)
+    private let tlsContext = Mutex<TLSContext?>(nil)
     public let health: HealthStatus
 
     public init(configuration: Configuration, router: RPCRouter, health: HealthStatus = HealthStatus()) {
@@ -71,6 +77,7 @@ public final class RPCServer: Sendable {
 
     /// Binds and starts accepting; returns once every loop listens.
     public func start() throws {
+        try reloadTLS()
         var port = configuration.port
         var started: [Listener] = []
         do {
@@ -78,7 +85,9 @@ public final class RPCServer: Sendable {
                 let loop = try EventLoop(name: "rpc-loop-\(index)")
                 let (fd, bound) = try Syscalls.listen(host: configuration.host, port: port, reusePort: configuration.loops > 1)
                 port = bound
-                let listener = Listener(fd: fd, loop: loop, configuration: configuration, router: router)
+                let listener = Listener(fd: fd, loop: loop, configuration: configuration, router: router) { [weak self] in
+                    self?.tlsContext.withLock { $0 }
+                }
                 started.append(listener)
                 loop.execute { listener.start() }
             }
@@ -89,6 +98,15 @@ public final class RPCServer: Sendable {
         boundPort.store(port, ordering: .releasing)
         listeners.withLock { $0 = started }
         health.setServing(true)
+    }
+
+    /// Re-reads the certificate, key and trust roots (on SIGHUP, say): new
+    /// connections use them, established ones keep theirs. On error the old
+    /// ones stay in force.
+    public func reloadTLS() throws {
+        guard let tls = configuration.tls else { return }
+        let context = try TLSContext(tls, isServer: true)
+        tlsContext.withLock { $0 = context }
     }
 
     /// Graceful shutdown: stop accepting, GOAWAY every connection, let
@@ -122,8 +140,10 @@ final class Listener: EventLoopHandler, @unchecked Sendable {
     let router: RPCRouter
     private var connections: [ObjectIdentifier: ServerConnection] = [:]
     private var listening = false
+    private let currentTLS: @Sendable () -> TLSContext?
 
-    init(fd: Int32, loop: EventLoop, configuration: RPCServer.Configuration, router: RPCRouter) {
+    init(fd: Int32, loop: EventLoop, configuration: RPCServer.Configuration, router: RPCRouter, tls: @escaping @Sendable () -> TLSContext?) {
+        currentTLS = tls
         self.fd = fd
         self.loop = loop
         self.configuration = configuration
@@ -137,7 +157,15 @@ final class Listener: EventLoopHandler, @unchecked Sendable {
 
     func handle(readable: Bool, writable: Bool, hangup: Bool) {
         while listening, let client = try? Syscalls.accept(fd) {
-            let connection = ServerConnection(fd: client, loop: loop, configuration: configuration, router: router) { [weak self] closed in
+            var tls: TLSSession?
+            if let context = currentTLS() {
+                guard let session = try? TLSSession(context: context, host: "") else {
+                    Syscalls.close(client)
+                    continue
+                }
+                tls = session
+            }
+            let connection = ServerConnection(fd: client, tls: tls, loop: loop, configuration: configuration, router: router) { [weak self] closed in
                 self?.connections[ObjectIdentifier(closed)] = nil
             }
             connections[ObjectIdentifier(connection)] = connection

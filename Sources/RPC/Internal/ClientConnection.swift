@@ -8,7 +8,7 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
     enum State {
         case idle
         case connecting(fd: Int32)
-        case ready(fd: Int32)
+        case ready(SocketTransport)
         case transientFailure(retryAt: ContinuousClock.Instant)
     }
 
@@ -20,11 +20,8 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
     private var session: HTTP2Session?
     private var calls: [Int32: ClientCall] = [:]
     private var waiting: [ClientCall] = []
-    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
-    private var output: [UInt8] = []
-    private var outputOffset = 0
     private var flushScheduled = false
-    private var writeInterest = false
+    private let tlsContext: TLSContext?
     private var backoff: Duration
     private var goawayReceived = false
     /// Told when the connection becomes usable or fails, for the balancer.
@@ -33,7 +30,8 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
     /// safely go to another endpoint; returns whether it took the call.
     var reroute: ((ClientCall) -> Bool)?
 
-    init(host: String, port: Int, loop: EventLoop, configuration: RPCClient.Configuration) {
+    init(host: String, port: Int, loop: EventLoop, configuration: RPCClient.Configuration, tls: TLSContext?) {
+        tlsContext = tls
         self.host = host
         self.port = port
         self.loop = loop
@@ -155,7 +153,16 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
     }
 
     private func connected(fd: Int32) {
-        state = .ready(fd: fd)
+        var tls: TLSSession?
+        if let tlsContext {
+            do {
+                tls = try TLSSession(context: tlsContext, host: host)
+            } catch {
+                fail(RPCError(.unavailable, "TLS setup for \(host):\(port) failed: \(error)"))
+                return
+            }
+        }
+        state = .ready(SocketTransport(fd: fd, loop: loop, tls: tls))
         backoff = configuration.initialBackoff
         goawayReceived = false
         session = HTTP2Session(isServer: false, delegate: self, settings: HTTP2Settings(
@@ -164,7 +171,6 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
             maxHeaderListSize: 64 << 10
         ))
         loop.setInterest(fd, .read)
-        writeInterest = false
         let pending = waiting
         waiting = []
         for call in pending { submit(call) }
@@ -222,15 +228,15 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
 
     private func closeSocket() {
         switch state {
-        case .connecting(let fd), .ready(let fd):
+        case .connecting(let fd):
             loop.deregister(fd)
             Syscalls.close(fd)
+        case .ready(let transport):
+            transport.close()
         default:
             break
         }
         session = nil
-        output.removeAll()
-        outputOffset = 0
     }
 
     func shutdown() {
@@ -255,25 +261,16 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
             }
             return
         }
-        guard case .ready(let fd) = state, let session else { return }
+        guard case .ready(let transport) = state, let session else { return }
         if writable { flush() }
         guard readable else { return }
-        while true {
-            switch Syscalls.read(fd, into: &readBuffer) {
-            case .bytes(let n):
-                if !session.receive(readBuffer, count: n) {
-                    fail(RPCError(.internalError, "HTTP/2 protocol error from \(host):\(port)"))
-                    return
-                }
-                guard case .ready = state else { return }
-                if n < readBuffer.count { scheduleFlush(); return }
-            case .wouldBlock:
-                scheduleFlush()
-                return
-            case .closed:
-                fail(RPCError(.unavailable, "connection to \(host):\(port) closed"))
-                return
-            }
+        switch transport.read({ session.receive($0, count: $1) }) {
+        case .wouldBlock:
+            scheduleFlush()
+        case .closed:
+            fail(RPCError(.unavailable, "connection to \(host):\(port) closed"))
+        case .failed(let reason):
+            fail(RPCError(.unavailable, "connection to \(host):\(port) failed: \(reason)"))
         }
     }
 
@@ -285,30 +282,12 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
 
     func flush() {
         flushScheduled = false
-        guard case .ready(let fd) = state, let session else { return }
-        if !session.send(into: &output) {
-            fail(RPCError(.internalError, "HTTP/2 session failed"))
-            return
-        }
-        while outputOffset < output.count {
-            switch Syscalls.write(fd, output, from: outputOffset) {
-            case .bytes(let n): outputOffset += n
-            case .wouldBlock:
-                if !writeInterest {
-                    writeInterest = true
-                    loop.setInterest(fd, [.read, .write])
-                }
-                return
-            case .closed:
-                fail(RPCError(.unavailable, "connection to \(host):\(port) closed"))
-                return
+        guard case .ready(let transport) = state, let session else { return }
+        if !transport.flush(session) {
+            let reason = transport.tls.flatMap { tls -> String? in
+                if case .failed(let error) = tls.progress { return error.description } else { return nil }
             }
-        }
-        output.removeAll(keepingCapacity: output.capacity <= 1 << 20)
-        outputOffset = 0
-        if writeInterest {
-            writeInterest = false
-            loop.setInterest(fd, .read)
+            fail(RPCError(.unavailable, "connection to \(host):\(port) failed\(reason.map { ": " + $0 } ?? "")"))
         }
     }
 

@@ -4,18 +4,14 @@
 /// `@unchecked Sendable`: captured by handler tasks only to hop back onto
 /// the loop thread (`EventLoop.executeSoon`); all state is loop-confined.
 final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopFlushable, @unchecked Sendable {
-    let fd: Int32
     let loop: EventLoop
     let configuration: RPCServer.Configuration
     let router: RPCRouter
+    private let transport: SocketTransport
     private var session: HTTP2Session!
     private var streams: [Int32: ServerStream] = [:]
-    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
-    private var output: [UInt8] = []
-    private var outputOffset = 0
     private var flushScheduled = false
     private var closed = false
-    private var wantsWriteInterest = false
     private let onClose: (ServerConnection) -> Void
 
     // Ping policy (as gRPC C-core): a ping sooner than `minPingInterval` after
@@ -24,8 +20,9 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
     private var pingStrikes = 0
     private var sentSinceLastPing = false
 
-    init(fd: Int32, loop: EventLoop, configuration: RPCServer.Configuration, router: RPCRouter, onClose: @escaping (ServerConnection) -> Void) {
-        self.fd = fd
+    init(fd: Int32, tls: TLSSession?, loop: EventLoop, configuration: RPCServer.Configuration, router: RPCRouter,
+         onClose: @escaping (ServerConnection) -> Void) {
+        transport = SocketTransport(fd: fd, loop: loop, tls: tls)
         self.loop = loop
         self.configuration = configuration
         self.router = router
@@ -40,7 +37,7 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
     }
 
     func start() {
-        loop.register(fd, self)
+        loop.register(transport.fd, self)
         scheduleFlush()
     }
 
@@ -49,22 +46,14 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
     func handle(readable: Bool, writable: Bool, hangup: Bool) {
         if writable { flush() }
         guard readable, !closed else { return }
-        while !closed {
-            switch Syscalls.read(fd, into: &readBuffer) {
-            case .bytes(let n):
-                if !session.receive(readBuffer, count: n) {
-                    flush()
-                    close()
-                    return
-                }
-                if n < readBuffer.count { scheduleFlush(); return }
-            case .wouldBlock:
-                scheduleFlush()
-                return
-            case .closed:
-                close()
-                return
-            }
+        switch transport.read({ session.receive($0, count: $1) }) {
+        case .wouldBlock:
+            scheduleFlush()
+        case .closed:
+            close()
+        case .failed:
+            flush()
+            close()
         }
     }
 
@@ -77,38 +66,17 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
     func flush() {
         flushScheduled = false
         guard !closed else { return }
-        if !session.send(into: &output) {
+        guard transport.flush(session) else {
             close()
             return
         }
-        while outputOffset < output.count {
-            switch Syscalls.write(fd, output, from: outputOffset) {
-            case .bytes(let n): outputOffset += n
-            case .wouldBlock:
-                if !wantsWriteInterest {
-                    wantsWriteInterest = true
-                    loop.setInterest(fd, [.read, .write])
-                }
-                return
-            case .closed:
-                close()
-                return
-            }
-        }
-        output.removeAll(keepingCapacity: output.capacity <= 1 << 20)
-        outputOffset = 0
-        if wantsWriteInterest {
-            wantsWriteInterest = false
-            loop.setInterest(fd, .read)
-        }
-        if !session.wantsRead && !session.wantsWrite { close() }
+        if !session.wantsRead && !session.wantsWrite && !transport.hasPendingOutput { close() }
     }
 
     func close() {
         guard !closed else { return }
         closed = true
-        loop.deregister(fd)
-        Syscalls.close(fd)
+        transport.close()
         for stream in streams.values { abandon(stream, RPCError(.unavailable, "connection closed")) }
         streams.removeAll()
         onClose(self)

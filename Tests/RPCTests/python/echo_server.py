@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Stock grpcio server of the test Echo service (and grpc.health.v1), for the
+"""Stock grpcio server (TLS with: CERT KEY [CLIENT_CA]) of the test Echo service (and grpc.health.v1), for the
 Swift client's interop tests. Prints "PORT <n>" once serving; exits when its
 standard input closes."""
 import os, sys, tempfile, threading, time
@@ -49,7 +49,14 @@ echo_pb2_grpc.add_EchoServicer_to_server(Echo(), server)
 health_servicer = health.HealthServicer()
 health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
 health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-port = server.add_insecure_port("127.0.0.1:0")
+if len(sys.argv) > 2:
+    # echo_server.py CERT KEY [CLIENT_CA]: TLS, and mTLS when a client CA is given.
+    cert, key = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+    client_ca = open(sys.argv[3], "rb").read() if len(sys.argv) > 3 else None
+    credentials = grpc.ssl_server_credentials([(key, cert)], root_certificates=client_ca, require_client_auth=client_ca is not None)
+    port = server.add_secure_port("127.0.0.1:0", credentials)
+else:
+    port = server.add_insecure_port("127.0.0.1:0")
 server.start()
 print(f"PORT {port}", flush=True)
 sys.stdin.read()
