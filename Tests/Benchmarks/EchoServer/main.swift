@@ -1,5 +1,6 @@
-// The server side of `make bench` for the transport: health plus a 4 KiB
-// echo, on the port given as the first argument, with the loop count second.
+// The server side of `make bench` for the transport (and of the SIGTERM
+// test): health plus an echo of any message, on the port given as the first
+// argument, with the loop count second. Stops gracefully on SIGTERM.
 import Foundation
 import RPC
 import Wire
@@ -29,8 +30,13 @@ let port = arguments.count > 1 ? Int(arguments[1]) ?? 0 : 0
 let loops = arguments.count > 2 ? Int(arguments[2]) ?? 1 : 1
 var router = RPCRouter()
 router.unary("bench.Echo", "Echo") { (request: Blob, _) in request }
+// For the SIGTERM test: a call that is still running when the signal comes.
+router.unary("bench.Echo", "Slow") { (request: Blob, _) in
+    try await Task.sleep(for: .milliseconds(300))
+    return request
+}
 let server = RPCServer(configuration: .init(port: port, loops: loops), router: router)
 try server.start()
 FileHandle.standardOutput.write(Data("listening \(server.port)\n".utf8))
 FileHandle.standardOutput.synchronizeFile()
-while true { sleep(3600) }
+await server.runUntilTerminated()

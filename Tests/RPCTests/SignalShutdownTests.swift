@@ -1,0 +1,29 @@
+import Foundation
+import RPC
+import Testing
+
+/// The directory holding the built executables (next to the test bundle).
+let productsDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+
+@Suite("SIGTERM")
+struct SignalShutdownTests {
+    @Test("SIGTERM lets an in-flight call finish, then the process exits")
+    func sigtermDrains() async throws {
+        let server = try ChildProcess("\(productsDirectory)/EchoServer", ["0"])
+        let port = try #require(server.waitForLine(prefix: "listening ").flatMap { Int($0) })
+        let client = try RPCClient(endpoint: .init(port: port))
+        defer { client.shutdown() }
+        let warm: HealthCheckResponse = try await client.unary("/grpc.health.v1.Health/Check", HealthCheckRequest(), timeout: .seconds(2))
+        #expect(warm.status == .serving)
+        // bench.Echo/Slow sleeps 300 ms; a HealthCheckRequest has the wire shape of its Blob.
+        let slow = Task {
+            let reply: HealthCheckRequest = try await client.unary("/bench.Echo/Slow", HealthCheckRequest(service: "in flight"), timeout: .seconds(5))
+            return reply.service
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        kill(server.process.processIdentifier, SIGTERM)
+        #expect(try await slow.value == "in flight")
+        server.process.waitUntilExit()
+        #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0)
+    }
+}
