@@ -30,7 +30,7 @@ deps:
 build: deps
 	$(SWIFT) build -c release
 
-test: deps
+test: deps data
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -51,9 +51,14 @@ data: deps
 run: data build
 	@echo "run: built; the services land with the transport and services issues (see README, Status)."
 
+# Benchmarks against real peers in the same run; results go to BENCHMARKS.md.
+# The grpc-swift-2 peer is its own package (Tests/Benchmarks/PeerServer), so
+# the main build never pulls it.
 bench: deps
-	$(SWIFT) build -c release --product CodecBench
+	$(SWIFT) build -c release --product CodecBench --product EchoServer
 	.build/release/CodecBench
+	cd Tests/Benchmarks/PeerServer && $(SWIFT) build -c release
+	python3 tools/transport_bench.py .build/release/EchoServer Tests/Benchmarks/PeerServer/.build/release/PeerServer
 
 # Regenerate the protobuf-c oracle from Protos/ (committed; needs protobuf-c-compiler).
 oracle:
