@@ -24,7 +24,7 @@ echo_body = os.path.join(tmp, "echo4k.bin")
 open(echo_body, "wb").write(framed(echo_message))
 
 def start(command):
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(["stdbuf", "-oL"] + command, stdout=subprocess.PIPE, text=True)
     line = process.stdout.readline()
     port = int(line.strip().rsplit(":", 1)[-1].split()[-1])
     return process, port
@@ -38,6 +38,8 @@ def check(port):
 
 def h2load(port, path, body, clients, streams, n):
     log = os.path.join(tmp, "h2load.log")
+    if os.path.exists(log):
+        os.remove(log)   # h2load appends
     command = ["h2load", "-n", str(n), "-c", str(clients), "-m", str(streams),
                "-H", "content-type: application/grpc", "-H", "te: trailers",
                "-d", body, "--log-file", log, f"http://127.0.0.1:{port}{path}"]

@@ -5,16 +5,17 @@
 /// `connection` are loop-confined objects only touched inside `executeSoon`.
 final class ServerCall: @unchecked Sendable {
     let context: ServerContext
-    let requests: AsyncThrowingStream<[UInt8], any Error>
+    /// The client's messages, for client- and bidirectional-streaming calls.
+    let streamedRequests: AsyncThrowingStream<[UInt8], any Error>?
     private let singleRequest: ArraySlice<UInt8>
     private let stream: ServerStream
     private unowned let connection: ServerConnection
     private let loop: EventLoop
 
-    init(context: ServerContext, requests: AsyncThrowingStream<[UInt8], any Error>, singleRequest: ArraySlice<UInt8>,
+    init(context: ServerContext, requests: AsyncThrowingStream<[UInt8], any Error>?, singleRequest: ArraySlice<UInt8>,
          stream: ServerStream, connection: ServerConnection, loop: EventLoop) {
         self.context = context
-        self.requests = requests
+        streamedRequests = requests
         self.singleRequest = singleRequest
         self.stream = stream
         self.connection = connection
@@ -22,6 +23,10 @@ final class ServerCall: @unchecked Sendable {
     }
 
     func takeSingleRequest() -> ArraySlice<UInt8> { singleRequest }
+
+    var requests: AsyncThrowingStream<[UInt8], any Error> {
+        streamedRequests ?? AsyncThrowingStream { $0.finish() }
+    }
 
     /// Queues a message whose first 5 bytes are headroom for the gRPC prefix.
     func send(_ bytes: [UInt8]) {

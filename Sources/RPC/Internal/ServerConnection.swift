@@ -246,12 +246,13 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
             single = stream.requestMessages[0]
             stream.requestMessages = []
         }
-        let (requests, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        // Only streaming requests need a stream; unary calls skip its cost.
+        var requests: AsyncThrowingStream<[UInt8], any Error>?
         if handler.kind.streamsRequests {
+            let (stream_, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+            requests = stream_
             stream.inbound = continuation
             if stream.requestEnded { continuation.finish() }
-        } else {
-            continuation.finish()
         }
         let deadline = stream.timeout.flatMap(GRPCHeaders.parseTimeout).map { ContinuousClock.now + $0 }
         let call = ServerCall(

@@ -39,4 +39,11 @@ let server = RPCServer(configuration: .init(port: port, loops: loops), router: r
 try server.start()
 FileHandle.standardOutput.write(Data("listening \(server.port)\n".utf8))
 FileHandle.standardOutput.synchronizeFile()
-await server.runUntilTerminated()
+// A synchronous main (the server runs on its own loop threads): valgrind
+// cannot run Swift's async main, which parks the main thread in sigsuspend.
+let stopped = DispatchSemaphore(value: 0)
+Task {
+    await server.runUntilTerminated()
+    stopped.signal()
+}
+stopped.wait()

@@ -1,0 +1,45 @@
+public import Dataset
+
+/// Running counts of behaviour: per user, per item and per (user, genre).
+/// The offline replay applies events in time order and reads features before
+/// each row's own second; the online side applies live events as they come.
+/// Same code both ways, so a feature means the same thing in both.
+public struct BehaviorStatistics: Sendable {
+    public struct Counts: Sendable, Equatable {
+        public var events: Int = 0
+        public var positives: Int = 0
+        public var ratingSum: Double = 0
+
+        public init() {}
+
+        mutating func add(label: Int, rating: Double) {
+            events += 1
+            positives += label
+            ratingSum += rating
+        }
+    }
+
+    public private(set) var users: [Int: Counts] = [:]
+    public private(set) var items: [Int: Counts] = [:]
+    public private(set) var userGenres: [Int: [Int: Counts]] = [:]
+    /// Genre indices of each article, from the feature space.
+    private let genresOfItem: [Int: [Int]]
+
+    public init(catalog: Catalog) {
+        var genres: [Int: [Int]] = [:]
+        for (id, article) in catalog.articles {
+            genres[id] = article.genres.compactMap { catalog.channels.firstIndex(of: $0) }
+        }
+        genresOfItem = genres
+    }
+
+    public mutating func apply(_ event: Interaction) {
+        users[event.user, default: Counts()].add(label: event.label, rating: event.rating)
+        items[event.item, default: Counts()].add(label: event.label, rating: event.rating)
+        for genre in genresOfItem[event.item] ?? [] {
+            userGenres[event.user, default: [:]][genre, default: Counts()].add(label: event.label, rating: event.rating)
+        }
+    }
+
+    public func genres(of item: Int) -> [Int] { genresOfItem[item] ?? [] }
+}

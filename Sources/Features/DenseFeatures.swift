@@ -1,0 +1,90 @@
+import Foundation
+
+/// The dense (numeric) ranking features of a (user, item) pair, from
+/// behaviour statistics as of the moment of scoring. Priors shrink small
+/// counts towards the global rates (m = 5, as in the protocol).
+public enum DenseFeatures {
+    public static let names = [
+        "logit_user_rate", "logit_item_rate", "log1p_user_count", "log1p_item_count",
+        "user_mean_rating", "item_mean_rating", "logit_user_genre_rate", "log1p_user_genre_count",
+    ]
+    public static var count: Int { names.count }
+    static let prior = 5.0
+
+    /// Global priors: the training positive rate and mean rating.
+    public struct Priors: Sendable, Codable, Equatable {
+        public var positiveRate: Double
+        public var meanRating: Double
+
+        public init(positiveRate: Double, meanRating: Double) {
+            self.positiveRate = positiveRate
+            self.meanRating = meanRating
+        }
+    }
+
+    public static func compute(_ stats: BehaviorStatistics, user: Int, item: Int, priors: Priors) -> [Float] {
+        let u = stats.users[user] ?? .init()
+        let i = stats.items[item] ?? .init()
+        let p0 = priors.positiveRate, r0 = priors.meanRating, m = prior
+        let userRate = (Double(u.positives) + m * p0) / (Double(u.events) + m)
+        let itemRate = (Double(i.positives) + m * p0) / (Double(i.events) + m)
+        // Affinity to the item's genres: the user's smoothed rate on each, averaged.
+        let genres = stats.genres(of: item)
+        var genreRate = userRate, genreCount = 0.0
+        if !genres.isEmpty, let byGenre = stats.userGenres[user] {
+            var rateSum = 0.0, countSum = 0.0
+            for g in genres {
+                let c = byGenre[g] ?? .init()
+                rateSum += (Double(c.positives) + m * userRate) / (Double(c.events) + m)
+                countSum += Double(c.events)
+            }
+            genreRate = rateSum / Double(genres.count)
+            genreCount = countSum / Double(genres.count)
+        }
+        return [
+            Float(logit(userRate)), Float(logit(itemRate)),
+            Float(log1p(Double(u.events))), Float(log1p(Double(i.events))),
+            Float((u.ratingSum + m * r0) / (Double(u.events) + m)),
+            Float((i.ratingSum + m * r0) / (Double(i.events) + m)),
+            Float(logit(genreRate)), Float(log1p(genreCount)),
+        ]
+    }
+
+    static func logit(_ p: Double) -> Double {
+        let q = min(max(p, 1e-6), 1 - 1e-6)
+        return log(q / (1 - q))
+    }
+}
+
+/// Z-scores dense columns with the training rows' mean and standard
+/// deviation; stored with the model so serving scales exactly the same way.
+public struct Standardizer: Sendable, Codable, Equatable {
+    public var mean: [Float]
+    public var scale: [Float]
+
+    public init(mean: [Float], scale: [Float]) {
+        self.mean = mean
+        self.scale = scale
+    }
+
+    public init(fitting rows: [[Float]]) {
+        let width = rows.first?.count ?? 0
+        var mean = [Double](repeating: 0, count: width), square = [Double](repeating: 0, count: width)
+        for row in rows {
+            for (j, x) in row.enumerated() {
+                mean[j] += Double(x)
+                square[j] += Double(x) * Double(x)
+            }
+        }
+        let n = Double(max(rows.count, 1))
+        self.mean = mean.map { Float($0 / n) }
+        scale = zip(mean, square).map { sum, sq in
+            let variance = max(sq / n - (sum / n) * (sum / n), 0)
+            return variance > 1e-12 ? Float(1 / variance.squareRoot()) : 1
+        }
+    }
+
+    public func apply(_ row: [Float]) -> [Float] {
+        row.enumerated().map { j, x in (x - mean[j]) * scale[j] }
+    }
+}
