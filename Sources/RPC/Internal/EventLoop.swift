@@ -156,11 +156,14 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
             for event in ready {
                 if event.fd == wakeFD {
                     Syscalls.drainEventFD(wakeFD)
-                } else {
-                    handlers[event.fd]?.handle(readable: event.readable, writable: event.writable, hangup: event.hangup)
+                } else if let handler = handlers[event.fd] {
+                    // Looked up first: a handler may deregister itself (and so
+                    // mutate `handlers`) while it runs.
+                    handler.handle(readable: event.readable, writable: event.writable, hangup: event.hangup)
                 }
             }
-            timers.runExpired(now: .now)
+            // Popped first, run after: a timer body may schedule or cancel timers.
+            for body in timers.popExpired(now: .now) { body() }
             let (jobs, work, stop) = inbox.withLock { inbox in
                 defer {
                     inbox.jobs.removeAll(keepingCapacity: true)
@@ -229,11 +232,13 @@ struct TimerQueue {
         work[id] = nil
     }
 
-    mutating func runExpired(now: ContinuousClock.Instant) {
+    mutating func popExpired(now: ContinuousClock.Instant) -> [() -> Void] {
+        var due: [() -> Void] = []
         while let top = heap.first, top.deadline <= now {
             pop()
-            if let body = work.removeValue(forKey: top.id) { body() }
+            if let body = work.removeValue(forKey: top.id) { due.append(body) }
         }
+        return due
     }
 
     private mutating func pop() {

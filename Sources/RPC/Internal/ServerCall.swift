@@ -9,7 +9,9 @@ final class ServerCall: @unchecked Sendable {
     let streamedRequests: AsyncThrowingStream<[UInt8], any Error>?
     private let singleRequest: ArraySlice<UInt8>
     private let stream: ServerStream
-    private unowned let connection: ServerConnection
+    /// Strong: a handler may finish after its connection closed, and must
+    /// find it there (closed, so its sends are dropped), not freed.
+    private let connection: ServerConnection
     private let loop: EventLoop
 
     init(context: ServerContext, requests: AsyncThrowingStream<[UInt8], any Error>?, singleRequest: ArraySlice<UInt8>,

@@ -163,7 +163,7 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
             return .http(status: "415", message: "unsupported content-type '\(type)'")
         }
         if let encoding = stream.encoding, encoding != "identity" {
-            return .grpc(RPCError(.unimplemented, "grpc-encoding '\(encoding)' is not supported"))
+            return .grpc(RPCError(.unimplemented, "grpc-encoding '\(encoding)' is not supported", metadata: Metadata([("grpc-accept-encoding", "identity")])))
         }
         if stream.badMetadata {
             return .grpc(RPCError(.invalidArgument, "a -bin metadata value is not base64"))

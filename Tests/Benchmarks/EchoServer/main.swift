@@ -41,8 +41,9 @@ FileHandle.standardOutput.write(Data("listening \(server.port)\n".utf8))
 FileHandle.standardOutput.synchronizeFile()
 // A synchronous main (the server runs on its own loop threads): valgrind
 // cannot run Swift's async main, which parks the main thread in sigsuspend.
+// Detached: a plain Task here would inherit the main actor, whose thread waits below.
 let stopped = DispatchSemaphore(value: 0)
-Task {
+Task.detached {
     await server.runUntilTerminated()
     stopped.signal()
 }
