@@ -22,6 +22,9 @@ public struct BehaviorStatistics: Sendable {
     public private(set) var users: [Int: Counts] = [:]
     public private(set) var items: [Int: Counts] = [:]
     public private(set) var userGenres: [Int: [Int: Counts]] = [:]
+    /// Each user's most recent events, oldest first (at most `recentLength`).
+    public private(set) var recent: [Int: [Interaction]] = [:]
+    public static let recentLength = 10
     /// Genre indices of each article, from the feature space.
     private let genresOfItem: [Int: [Int]]
 
@@ -39,6 +42,10 @@ public struct BehaviorStatistics: Sendable {
         for genre in genresOfItem[event.item] ?? [] {
             userGenres[event.user, default: [:]][genre, default: Counts()].add(label: event.label, rating: event.rating)
         }
+        var last = recent[event.user, default: []]
+        last.append(event)
+        if last.count > Self.recentLength { last.removeFirst(last.count - Self.recentLength) }
+        recent[event.user] = last
     }
 
     public func genres(of item: Int) -> [Int] { genresOfItem[item] ?? [] }

@@ -7,6 +7,7 @@ public enum DenseFeatures {
     public static let names = [
         "logit_user_rate", "logit_item_rate", "log1p_user_count", "log1p_item_count",
         "user_mean_rating", "item_mean_rating", "logit_user_genre_rate", "log1p_user_genre_count",
+        "recent_positive_rate", "recent_mean_rating", "recent_genre_match",
     ]
     public static var count: Int { names.count }
     static let prior = 5.0
@@ -41,12 +42,22 @@ public enum DenseFeatures {
             genreRate = rateSum / Double(genres.count)
             genreCount = countSum / Double(genres.count)
         }
+        // The user's last events: drift in taste and in how they rate lately.
+        let last = stats.recent[user] ?? []
+        let userMean = (u.ratingSum + m * r0) / (Double(u.events) + m)
+        let recentRate = (Double(last.reduce(0) { $0 + $1.label }) + m * userRate) / (Double(last.count) + m)
+        let recentMean = (last.reduce(0.0) { $0 + $1.rating } + m * userMean) / (Double(last.count) + m)
+        let itemGenres = Set(genres)
+        let recentPositives = last.filter { $0.label == 1 }
+        let matches = recentPositives.filter { !itemGenres.isDisjoint(with: stats.genres(of: $0.item)) }.count
+        let genreMatch = (Double(matches) + 0.5) / (Double(recentPositives.count) + 1)
         return [
             Float(logit(userRate)), Float(logit(itemRate)),
             Float(log1p(Double(u.events))), Float(log1p(Double(i.events))),
             Float((u.ratingSum + m * r0) / (Double(u.events) + m)),
             Float((i.ratingSum + m * r0) / (Double(i.events) + m)),
             Float(logit(genreRate)), Float(log1p(genreCount)),
+            Float(logit(recentRate)), Float(recentMean), Float(genreMatch),
         ]
     }
 

@@ -1,0 +1,40 @@
+// recoctl: the operator's CLI. This first cut runs the ranking evaluation
+// (`recoctl eval [--json] [--data DIR] [--predictions FILE]`).
+import Dataset
+import Foundation
+import Models
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+@MainActor func option(_ name: String) -> String? {
+    guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return nil }
+    return arguments[i + 1]
+}
+
+guard arguments.first == "eval" else {
+    FileHandle.standardError.write(Data("usage: recoctl eval [--json] [--data DIR] [--predictions FILE]\n".utf8))
+    exit(2)
+}
+let json = arguments.contains("--json")
+let catalog = try AtomicFiles.load(directory: option("--data") ?? "data/raw")
+let split = ProtocolSplit(catalog.interactions)
+let log: (String) -> Void = json ? { _ in } : { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+var lines: [String] = []
+var allPredictions: [String] = ["model,user_id,item_id,label,score"]
+// The protocol's grids: LR over l2 (its C grid's role), FM over lr x l2.
+let lrGrid = [3e-3, 1e-2, 3e-2].map { TrainingSettings(factors: 0, learningRate: 5e-3, l2: Float($0)) }
+let fmGrid = [2e-3, 5e-3].flatMap { lr in [3e-3, 1e-2, 3e-2, 1e-1].map { TrainingSettings(factors: 16, learningRate: Float(lr), l2: Float($0)) } }
+for (name, grid) in [("lr", lrGrid), ("fm16", fmGrid)] {
+    let result = RankingTraining.run(name: name, catalog: catalog, split: split, grid: grid, progress: log)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    lines.append(String(decoding: try encoder.encode(result.report), as: UTF8.self))
+    allPredictions += result.predictions.map { "\(name),\($0.0),\($0.1),\($0.2),\($0.3)" }
+    if !json {
+        let r = result.report
+        print("\(name): AUC \(String(format: "%.4f", r.auc))  GAUC \(String(format: "%.4f", r.gauc))  logloss \(String(format: "%.4f", r.logloss))  epochs \(r.epochs)  fit \(String(format: "%.1f", r.train_seconds)) s")
+    }
+}
+if json { lines.forEach { print($0) } }
+if let path = option("--predictions") {
+    try (allPredictions.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+}
