@@ -121,18 +121,7 @@ public final class RPCClient: Sendable {
         timeout: Duration? = nil, metadata: Metadata = Metadata()
     ) -> AsyncThrowingStream<Response, any Error> {
         let framed = MessageDeframer.framed(request.serializedBytes(headroom: 5))
-        let (stream, continuation) = AsyncThrowingStream<Response, any Error>.makeStream()
-        let call = makeCall(path, timeout: timeout, metadata: metadata, onMessage: { bytes in
-            do { continuation.yield(try Response(serializedBytes: bytes)) } catch { continuation.finish(throwing: RPCError(.internalError, "cannot decode response: \(error)")) }
-        }, onClose: { status in
-            if status.code == .ok { continuation.finish() } else { continuation.finish(throwing: status) }
-        })
-        let balancer = balancer
-        loop.execute { balancer.start(call, framed: framed, end: true) }
-        continuation.onTermination = { [loop] reason in
-            if case .cancelled = reason { loop.execute { balancer.cancel(call, RPCError(.cancelled, "cancelled by the caller")) } }
-        }
-        return stream
+        return startStreaming(path, timeout: timeout, metadata: metadata, framed: framed, end: true).responses
     }
 
     /// A client- or bidirectional-streaming call: send with `send`, finish
@@ -141,15 +130,31 @@ public final class RPCClient: Sendable {
         _ path: String, requestType: Request.Type = Request.self, responseType: Response.Type = Response.self,
         timeout: Duration? = nil, metadata: Metadata = Metadata()
     ) -> StreamingCall<Request, Response> {
+        let (call, responses) = startStreaming(path, timeout: timeout, metadata: metadata, framed: nil, end: false, as: Response.self)
+        return StreamingCall(call: call, balancer: balancer, loop: loop, responses: responses)
+    }
+
+    /// Starts a call whose responses arrive as a stream; abandoning the
+    /// stream cancels the call.
+    private func startStreaming<Response: ProtoMessage>(
+        _ path: String, timeout: Duration?, metadata: Metadata, framed: [UInt8]?, end: Bool, as: Response.Type = Response.self
+    ) -> (call: ClientCall, responses: AsyncThrowingStream<Response, any Error>) {
         let (stream, continuation) = AsyncThrowingStream<Response, any Error>.makeStream()
         let call = makeCall(path, timeout: timeout, metadata: metadata, onMessage: { bytes in
-            do { continuation.yield(try Response(serializedBytes: bytes)) } catch { continuation.finish(throwing: RPCError(.internalError, "cannot decode response: \(error)")) }
+            do {
+                continuation.yield(try Response(serializedBytes: bytes))
+            } catch {
+                continuation.finish(throwing: RPCError(.internalError, "cannot decode response: \(error)"))
+            }
         }, onClose: { status in
             if status.code == .ok { continuation.finish() } else { continuation.finish(throwing: status) }
         })
         let balancer = balancer
-        loop.execute { balancer.start(call, framed: nil, end: false) }
-        return StreamingCall(call: call, balancer: balancer, loop: loop, responses: stream)
+        loop.execute { balancer.start(call, framed: framed, end: end) }
+        continuation.onTermination = { [loop] reason in
+            if case .cancelled = reason { loop.execute { balancer.cancel(call, RPCError(.cancelled, "cancelled by the caller")) } }
+        }
+        return (call, stream)
     }
 
     private func makeCall(_ path: String, timeout: Duration?, metadata: Metadata,

@@ -17,16 +17,8 @@ enum Syscalls {
     /// A non-blocking, close-on-exec TCP listener on `host:port` (port 0 =
     /// ephemeral). `reusePort` lets several loops share one port.
     static func listen(host: String, port: Int, backlog: Int32 = 1024, reusePort: Bool) throws -> (fd: Int32, port: Int) {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST
-        var result: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host, String(port), &hints, &result)
-        guard rc == 0, let info = result else { throw SystemError(call: "getaddrinfo(\(host))", errno: EINVAL) }
-        defer { freeaddrinfo(result) }
-        let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw SystemError(call: "socket", errno: errno) }
+        let (fd, info) = try resolvedSocket(host: host, port: port, passive: true)
+        defer { freeaddrinfo(info) }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         if reusePort { setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size)) }
@@ -41,6 +33,27 @@ enum Syscalls {
             throw error
         }
         return (fd, try localPort(fd))
+    }
+
+    /// Resolves `host:port` and opens a non-blocking, close-on-exec TCP
+    /// socket of its family. The caller frees `info` with freeaddrinfo.
+    private static func resolvedSocket(host: String, port: Int, passive: Bool) throws
+        -> (fd: Int32, info: UnsafeMutablePointer<addrinfo>) {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = passive ? AI_PASSIVE | AI_NUMERICHOST : 0
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &result) == 0, let info = result else {
+            throw SystemError(call: "getaddrinfo(\(host))", errno: passive ? EINVAL : EHOSTUNREACH)
+        }
+        let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else {
+            let error = SystemError(call: "socket", errno: errno)
+            freeaddrinfo(info)
+            throw error
+        }
+        return (fd, info)
     }
 
     static func localPort(_ fd: Int32) throws -> Int {
@@ -78,15 +91,8 @@ enum Syscalls {
 
     /// Starts a non-blocking connect; completion shows as writability.
     static func connect(host: String, port: Int) throws -> Int32 {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var result: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host, String(port), &hints, &result)
-        guard rc == 0, let info = result else { throw SystemError(call: "getaddrinfo(\(host))", errno: EHOSTUNREACH) }
-        defer { freeaddrinfo(result) }
-        let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw SystemError(call: "socket", errno: errno) }
+        let (fd, info) = try resolvedSocket(host: host, port: port, passive: false)
+        defer { freeaddrinfo(info) }
         setNoDelay(fd)
         if Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) != 0 && errno != EINPROGRESS {
             let error = SystemError(call: "connect(\(host):\(port))", errno: errno)
