@@ -1,8 +1,10 @@
-// recoctl: the operator's CLI. This first cut runs the ranking evaluation
-// (`recoctl eval [--json] [--data DIR] [--predictions FILE]`).
+// recoctl: the operator's CLI. This first cut runs the evaluations:
+// `recoctl eval [--json] [--data DIR] [--predictions FILE]` (ranking) and
+// `recoctl eval --recall [--json] [--data DIR]` (recall channels on the holdout).
 import Dataset
 import Foundation
 import Models
+import Recall
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 @MainActor func option(_ name: String) -> String? {
@@ -17,6 +19,39 @@ guard arguments.first == "eval" else {
 let json = arguments.contains("--json")
 let catalog = try AtomicFiles.load(directory: option("--data") ?? "data/raw")
 let split = ProtocolSplit(catalog.interactions)
+
+if arguments.contains("--recall") {
+    // Lists built from everything before each user's last 10 events; scored on
+    // the positives among those 10 (the online holdout).
+    let history = split.rows.filter { $0.part != .online }.map(\.event)
+    var holdout: [Int: Set<Int>] = [:]
+    for row in split.rows where row.part == .online && row.event.label == 1 { holdout[row.event.user, default: []].insert(row.event.item) }
+    let started = ContinuousClock.now
+    let channels = RecallChannels(catalog: catalog, history: history)
+    let built = started.duration(to: .now)
+    var lists: [String: [Int: [Int]]] = [:]
+    for user in holdout.keys {
+        let als = channels.alsCandidates(user: user, channel: 0, k: 200)
+        let content = channels.contentCandidates(user: user, channel: 0, k: 200)
+        let hot = channels.hotCandidates(user: user, channel: 0, k: 200)
+        let new = channels.newCandidates(user: user, channel: 0, k: 200)
+        lists["als", default: [:]][user] = als
+        lists["content", default: [:]][user] = content
+        lists["hot", default: [:]][user] = hot
+        lists["new", default: [:]][user] = new
+        lists["merged", default: [:]][user] = RecallChannels.merge([als, hot, content, new])
+    }
+    for name in ["als", "content", "hot", "new", "merged"] {
+        let s = RecallEvaluation.evaluate(lists: lists[name]!, holdout: holdout)
+        if json {
+            print("{\"channel\":\"\(name)\",\"recall_at_50\":\(s.recallAt50),\"recall_at_200\":\(s.recallAt200),\"ndcg_at_10\":\(s.ndcgAt10),\"users\":\(s.users)}")
+        } else {
+            print("\(name): recall@50 \(String(format: "%.4f", s.recallAt50))  recall@200 \(String(format: "%.4f", s.recallAt200))  NDCG@10 \(String(format: "%.4f", s.ndcgAt10))  users \(s.users)")
+        }
+    }
+    if !json { print("recall channels built in \(built)") }
+    exit(0)
+}
 let log: (String) -> Void = json ? { _ in } : { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
 var lines: [String] = []
 var allPredictions: [String] = ["model,user_id,item_id,label,score"]
