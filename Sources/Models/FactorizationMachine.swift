@@ -1,3 +1,4 @@
+import Dataset
 import Foundation
 public import Features
 
@@ -143,25 +144,5 @@ public struct FactorizationMachineTrainer {
                 model.vectors[j] -= adam(g[f] + reg * model.vectors[j], &mV[j], &vV[j])
             }
         }
-    }
-}
-
-/// SplitMix64 with a Box-Muller normal, so training is reproducible from a seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func normal() -> Double {
-        let u1 = max(Double.random(in: 0..<1, using: &self), 1e-12), u2 = Double.random(in: 0..<1, using: &self)
-        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 }

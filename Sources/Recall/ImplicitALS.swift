@@ -1,3 +1,5 @@
+import Dataset
+
 /// Implicit-feedback matrix factorisation (Hu, Koren and Volinsky 2008) by
 /// alternating least squares: each user's (and item's) factors solve
 /// (YᵀY + Yᵀ(C−I)Y + λI) x = YᵀC p exactly, by Cholesky.
@@ -22,7 +24,7 @@ public struct ImplicitALS: Sendable {
         factors = settings.factors
         let byUser = Dictionary(grouping: observations, by: \.user).mapValues { $0.map { ($0.item, $0.strength) } }
         let byItem = Dictionary(grouping: observations, by: \.item).mapValues { $0.map { ($0.user, $0.strength) } }
-        var rng = SplitMix(seed: settings.seed)
+        var rng = SeededGenerator(seed: settings.seed)
         // Sorted: dictionary order changes per process, the result must not.
         for item in byItem.keys.sorted() { itemFactors[item] = (0..<factors).map { _ in (rng.unit() - 0.5) * 0.1 } }
         for user in byUser.keys.sorted() { userFactors[user] = (0..<factors).map { _ in (rng.unit() - 0.5) * 0.1 } }
@@ -94,17 +96,4 @@ enum Cholesky {
         }
         return x
     }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
