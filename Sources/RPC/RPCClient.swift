@@ -87,10 +87,15 @@ public final class RPCClient: Sendable {
     }
 
     /// Closes every connection; calls in flight fail with UNAVAILABLE.
+    /// Also done when the client is released.
     public func shutdown() {
         let balancer = balancer
         loop.execute { balancer.shutdown() }
         if ownsLoop { loop.shutdown() }
+    }
+
+    deinit {
+        shutdown()
     }
 
     // MARK: Calls

@@ -7,7 +7,12 @@ final class ChildProcess: @unchecked Sendable {
     private let input = Pipe()
     private let output = Pipe()
 
-    init(_ executable: String, _ arguments: [String]) throws {
+    /// Starts the process off the cooperative pool.
+    static func start(_ executable: String, _ arguments: [String]) async throws -> ChildProcess {
+        try await offThePool { try ChildProcess(executable, arguments) }
+    }
+
+    private init(_ executable: String, _ arguments: [String]) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [executable] + arguments
         process.standardInput = input
@@ -17,7 +22,11 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Reads lines until one starts with `prefix`; returns the rest of it.
-    func waitForLine(prefix: String) -> String? {
+    func waitForLine(prefix: String) async -> String? {
+        (try? await offThePool { self.readLine(prefix: prefix) }) ?? nil
+    }
+
+    private func readLine(prefix: String) -> String? {
         var buffer = Data()
         while true {
             let chunk = output.fileHandleForReading.availableData
@@ -29,8 +38,13 @@ final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    func stop() {
+    /// Closes its standard input (our helpers exit on that) and waits.
+    func stop() async throws {
         try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        try await waitForExit()
+    }
+
+    func waitForExit() async throws {
+        try await offThePool { self.process.waitUntilExit() }
     }
 }

@@ -5,19 +5,19 @@ import Testing
 /// Requests no gRPC library would send, made with nghttp (nghttp2-client).
 @Suite("protocol rejections", .serialized)
 struct ProtocolRejectionTests {
-    func nghttp(port: Int, body: [UInt8], headers: [String], path: String = "/test.Echo/Get") throws -> String {
+    func nghttp(port: Int, body: [UInt8], headers: [String], path: String = "/test.Echo/Get") async throws -> String {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("body-\(UUID())")
         try Data(body).write(to: file)
         var arguments = ["-v", "-d", file.path]
         for header in headers { arguments += ["-H", header] }
-        return try run("nghttp", arguments + ["http://127.0.0.1:\(port)\(path)"]).output
+        return try await run("nghttp", arguments + ["http://127.0.0.1:\(port)\(path)"]).output
     }
 
     @Test("an unsupported grpc-encoding gets UNIMPLEMENTED and grpc-accept-encoding")
     func unsupportedEncoding() async throws {
         let server = RPCServer(configuration: .init(port: 0), router: EchoService().router)
         try server.start()
-        let output = try nghttp(port: server.port, body: [0, 0, 0, 0, 0], headers: ["content-type: application/grpc", "te: trailers", "grpc-encoding: gzip"])
+        let output = try await nghttp(port: server.port, body: [0, 0, 0, 0, 0], headers: ["content-type: application/grpc", "te: trailers", "grpc-encoding: gzip"])
         #expect(output.contains("grpc-status: 12"), "\(output)")
         #expect(output.contains("grpc-accept-encoding: identity"), "\(output)")
         await server.shutdown(grace: .milliseconds(10))
@@ -27,7 +27,7 @@ struct ProtocolRejectionTests {
     func compressedWithoutEncoding() async throws {
         let server = RPCServer(configuration: .init(port: 0), router: EchoService().router)
         try server.start()
-        let output = try nghttp(port: server.port, body: [1, 0, 0, 0, 1, 0x08], headers: ["content-type: application/grpc", "te: trailers"])
+        let output = try await nghttp(port: server.port, body: [1, 0, 0, 0, 1, 0x08], headers: ["content-type: application/grpc", "te: trailers"])
         #expect(output.contains("grpc-status: 13"), "\(output)")
         await server.shutdown(grace: .milliseconds(10))
     }
@@ -36,7 +36,7 @@ struct ProtocolRejectionTests {
     func notPost() async throws {
         let server = RPCServer(configuration: .init(port: 0), router: EchoService().router)
         try server.start()
-        let output = try run("nghttp", ["-v", "http://127.0.0.1:\(server.port)/test.Echo/Get"]).output
+        let output = try await run("nghttp", ["-v", "http://127.0.0.1:\(server.port)/test.Echo/Get"]).output
         #expect(output.contains(":status: 405"), "\(output)")
         await server.shutdown(grace: .milliseconds(10))
     }
@@ -45,7 +45,7 @@ struct ProtocolRejectionTests {
     func truncatedMessage() async throws {
         let server = RPCServer(configuration: .init(port: 0), router: EchoService().router)
         try server.start()
-        let output = try nghttp(port: server.port, body: [0, 0, 0, 0, 10, 0x0A, 0x01], headers: ["content-type: application/grpc", "te: trailers"])
+        let output = try await nghttp(port: server.port, body: [0, 0, 0, 0, 10, 0x0A, 0x01], headers: ["content-type: application/grpc", "te: trailers"])
         #expect(output.contains("grpc-status: 13"), "\(output)")
         await server.shutdown(grace: .milliseconds(10))
     }
@@ -60,7 +60,7 @@ struct HealthTests {
         server.health.set("reco.Feed", .serving)
         let client = try RPCClient(endpoint: .init(port: server.port))
         defer { client.shutdown() }
-        var updates = client.serverStreaming("/grpc.health.v1.Health/Watch", HealthCheckRequest(service: "reco.Feed"), as: HealthCheckResponse.self, timeout: .seconds(5)).makeAsyncIterator()
+        var updates = client.serverStreaming("/grpc.health.v1.Health/Watch", HealthCheckRequest(service: "reco.Feed"), as: HealthCheckResponse.self, timeout: safetyTimeout).makeAsyncIterator()
         #expect(try await updates.next()?.status == .serving)
         server.health.set("reco.Feed", .notServing)
         #expect(try await updates.next()?.status == .notServing)

@@ -2,8 +2,12 @@ import Foundation
 import RPC
 import Testing
 
-/// Runs a program to completion and returns its standard output.
-func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+/// Runs a program to completion (off the cooperative pool) and returns its standard output.
+func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+    try await offThePool { try runBlocking(executable, arguments) }
+}
+
+func runBlocking(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [executable] + arguments
@@ -25,7 +29,7 @@ struct PythonInteropTests {
         let echo = EchoService()
         let server = RPCServer(configuration: .init(port: 0), router: echo.router)
         try server.start()
-        let (status, output) = try run("python3", ["\(pythonDirectory)/interop_client.py", "127.0.0.1:\(server.port)"])
+        let (status, output) = try await run("python3", ["\(pythonDirectory)/interop_client.py", "127.0.0.1:\(server.port)"])
         #expect(status == 0)
         var seen: Set<String> = []
         for line in output.split(separator: "\n") {
@@ -42,13 +46,13 @@ struct PythonInteropTests {
     }
 
     @Test("a request with the wrong content-type gets HTTP 415")
-    func wrongContentType() throws {
+    func wrongContentType() async throws {
         let server = RPCServer(configuration: .init(port: 0), router: EchoService().router)
         try server.start()
         defer { Task { await server.shutdown(grace: .milliseconds(10)) } }
         let body = FileManager.default.temporaryDirectory.appendingPathComponent("body-\(getpid())")
         try Data([0, 0, 0, 0, 0]).write(to: body)
-        let (_, output) = try run("nghttp", ["-v", "-H", "content-type: text/plain", "-d", body.path, "http://127.0.0.1:\(server.port)/test.Echo/Get"])
+        let (_, output) = try await run("nghttp", ["-v", "-H", "content-type: text/plain", "-d", body.path, "http://127.0.0.1:\(server.port)/test.Echo/Get"])
         #expect(output.contains(":status: 415"), "\(output)")
     }
 }

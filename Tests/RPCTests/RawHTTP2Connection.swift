@@ -2,7 +2,7 @@ import Foundation
 
 /// A bare TCP connection for sending hand-made HTTP/2 frames, to test how the
 /// server treats clients no library would produce.
-final class RawHTTP2Connection {
+final class RawHTTP2Connection: @unchecked Sendable {  // used by one test at a time
     let fd: Int32
 
     init(port: Int) throws {

@@ -14,12 +14,12 @@ struct ResilienceTests {
         let client = try RPCClient(endpoint: .init(port: port), configuration: .init(initialBackoff: .milliseconds(100)))
         defer { client.shutdown() }
         await ClientCases(client: client).expectStatus(.unavailable) {
-            let _: EchoResponse = try await client.unary("/test.Echo/Get", EchoRequest(text: "down"), timeout: .seconds(2))
+            let _: EchoResponse = try await client.unary("/test.Echo/Get", EchoRequest(text: "down"), timeout: safetyTimeout)
         }
         let second = RPCServer(configuration: .init(port: port), router: EchoService().router)
         try second.start()
         try await Task.sleep(for: .milliseconds(200))
-        let reply: EchoResponse = try await client.unary("/test.Echo/Get", EchoRequest(text: "up"), timeout: .seconds(2))
+        let reply: EchoResponse = try await client.unary("/test.Echo/Get", EchoRequest(text: "up"), timeout: safetyTimeout)
         #expect(reply.text == "up")
         await second.shutdown(grace: .milliseconds(10))
     }
@@ -34,7 +34,7 @@ struct ResilienceTests {
         let client = try RPCClient(endpoints: [.init(port: a.port), .init(port: b.port)], configuration: .init(initialBackoff: .milliseconds(300)))
         defer { client.shutdown() }
         for i in 0..<40 {
-            let _: EchoResponse = try await client.unary("/test.Echo/Get", EchoRequest(text: "\(i)"), timeout: .seconds(2))
+            let _: EchoResponse = try await client.unary("/test.Echo/Get", EchoRequest(text: "\(i)"), timeout: safetyTimeout)
         }
         #expect(echoA.served.load(ordering: .relaxed) == 20 && echoB.served.load(ordering: .relaxed) == 20)
 
@@ -42,7 +42,7 @@ struct ResilienceTests {
         var failures: [RPCError] = []
         for i in 0..<100 {
             do {
-                let _: EchoResponse = try await client.unary("/test.Echo/Get", EchoRequest(text: "\(i)"), timeout: .seconds(2))
+                let _: EchoResponse = try await client.unary("/test.Echo/Get", EchoRequest(text: "\(i)"), timeout: safetyTimeout)
             } catch {
                 failures.append(error)
             }
@@ -59,21 +59,21 @@ struct ResilienceTests {
         let client = try RPCClient(endpoint: .init(port: server.port))
         defer { client.shutdown() }
         let inFlight = Task {
-            let reply: EchoResponse = try await client.unary("/test.Echo/Get", EchoRequest(text: "slow", delayMS: 500), timeout: .seconds(5))
+            let reply: EchoResponse = try await client.unary("/test.Echo/Get", EchoRequest(text: "slow", delayMS: 500), timeout: safetyTimeout)
             return reply.text
         }
         try await Task.sleep(for: .milliseconds(100))
         let shutdown = Task { await server.shutdown(grace: .seconds(5)) }
         try await Task.sleep(for: .milliseconds(150))
         await ClientCases(client: client).expectStatus(.unavailable) {
-            let _: EchoResponse = try await client.unary("/test.Echo/Get", EchoRequest(text: "late"), timeout: .seconds(2))
+            let _: EchoResponse = try await client.unary("/test.Echo/Get", EchoRequest(text: "late"), timeout: safetyTimeout)
         }
         #expect(try await inFlight.value == "slow")
         await shutdown.value
     }
 
     @Test("a ping flood gets GOAWAY with ENHANCE_YOUR_CALM")
-    func pingFlood() throws {
+    func pingFlood() async throws {
         let server = RPCServer(configuration: .init(port: 0), router: EchoService().router)
         try server.start()
         defer { Task { await server.shutdown(grace: .milliseconds(10)) } }
@@ -81,19 +81,20 @@ struct ResilienceTests {
         var bytes = RawHTTP2Connection.preface + RawHTTP2Connection.frame(type: 4)
         for i in 0..<10 { bytes += RawHTTP2Connection.frame(type: 6, payload: [UInt8](repeating: UInt8(i), count: 8)) }
         connection.send(bytes)
-        let goaway = connection.readFrames().first { $0.type == 7 }
+        let frames = try await offThePool { connection.readFrames() }
+        let goaway = frames.first { $0.type == 7 }
         let code = goaway.map { Array($0.payload[4..<8]).reduce(0) { $0 << 8 | UInt32($1) } }
         #expect(code == 0xB)
     }
 
     @Test("an occasional ping is answered, not punished")
-    func pingAnswered() throws {
+    func pingAnswered() async throws {
         let server = RPCServer(configuration: .init(port: 0), router: EchoService().router)
         try server.start()
         defer { Task { await server.shutdown(grace: .milliseconds(10)) } }
         let connection = try RawHTTP2Connection(port: server.port)
         connection.send(RawHTTP2Connection.preface + RawHTTP2Connection.frame(type: 4) + RawHTTP2Connection.frame(type: 6, payload: Array(1...8)))
-        let frames = connection.readFrames()
+        let frames = try await offThePool { connection.readFrames() }
         #expect(frames.contains { $0.type == 6 && $0.flags & 1 == 1 && $0.payload == Array(1...8) })
         #expect(!frames.contains { $0.type == 7 })
     }

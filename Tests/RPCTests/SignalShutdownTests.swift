@@ -9,21 +9,21 @@ let productsDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingL
 struct SignalShutdownTests {
     @Test("SIGTERM lets an in-flight call finish, then the process exits")
     func sigtermDrains() async throws {
-        let server = try ChildProcess("\(productsDirectory)/EchoServer", ["0"])
-        let port = try #require(server.waitForLine(prefix: "listening ").flatMap { Int($0) })
+        let server = try await ChildProcess.start("\(productsDirectory)/EchoServer", ["0"])
+        let port = try #require(await server.waitForLine(prefix: "listening ").flatMap { Int($0) })
         let client = try RPCClient(endpoint: .init(port: port))
         defer { client.shutdown() }
-        let warm: HealthCheckResponse = try await client.unary("/grpc.health.v1.Health/Check", HealthCheckRequest(), timeout: .seconds(2))
+        let warm: HealthCheckResponse = try await client.unary("/grpc.health.v1.Health/Check", HealthCheckRequest(), timeout: safetyTimeout)
         #expect(warm.status == .serving)
         // bench.Echo/Slow sleeps 300 ms; a HealthCheckRequest has the wire shape of its Blob.
         let slow = Task {
-            let reply: HealthCheckRequest = try await client.unary("/bench.Echo/Slow", HealthCheckRequest(service: "in flight"), timeout: .seconds(5))
+            let reply: HealthCheckRequest = try await client.unary("/bench.Echo/Slow", HealthCheckRequest(service: "in flight"), timeout: safetyTimeout)
             return reply.service
         }
         try await Task.sleep(for: .milliseconds(100))
         kill(server.process.processIdentifier, SIGTERM)
         #expect(try await slow.value == "in flight")
-        server.process.waitUntilExit()
+        try await server.waitForExit()
         #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0)
     }
 }

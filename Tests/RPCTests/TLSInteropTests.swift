@@ -5,7 +5,7 @@ import Testing
 /// A CA, server and client certificates, and an untrusted CA, made once per run.
 let certificates: URL = {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reco-certs-\(getpid())")
-    let (status, _) = try! run("bash", ["\(pythonDirectory)/make_certs.sh", dir.path])
+    let (status, _) = try! runBlocking("bash", ["\(pythonDirectory)/make_certs.sh", dir.path])
     precondition(status == 0, "make_certs.sh failed")
     return dir
 }()
@@ -28,17 +28,17 @@ struct TLSInteropTests {
         return tls
     }
 
-    func pythonClient(port: Int, withCertificate: Bool) throws -> String {
+    func pythonClient(port: Int, withCertificate: Bool) async throws -> String {
         var arguments = ["\(pythonDirectory)/tls_client.py", "127.0.0.1:\(port)", certificate("ca.pem")]
         if withCertificate { arguments += [certificate("client.pem"), certificate("client.key")] }
-        return try run("python3", arguments).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        return try await run("python3", arguments).output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test("a grpcio client reaches our TLS server")
     func grpcioToOurTLS() async throws {
         let server = RPCServer(configuration: .init(port: 0, tls: serverTLS), router: EchoService().router)
         try server.start()
-        #expect(try pythonClient(port: server.port, withCertificate: false) == "OK")
+        #expect(try await pythonClient(port: server.port, withCertificate: false) == "OK")
         await server.shutdown(grace: .milliseconds(10))
     }
 
@@ -46,16 +46,15 @@ struct TLSInteropTests {
     func grpcioToOurMutualTLS() async throws {
         let server = RPCServer(configuration: .init(port: 0, tls: mutualServerTLS), router: EchoService().router)
         try server.start()
-        #expect(try pythonClient(port: server.port, withCertificate: true) == "OK")
-        #expect(try pythonClient(port: server.port, withCertificate: false) == "UNAVAILABLE")
+        #expect(try await pythonClient(port: server.port, withCertificate: true) == "OK")
+        #expect(try await pythonClient(port: server.port, withCertificate: false) == "UNAVAILABLE")
         await server.shutdown(grace: .milliseconds(10))
     }
 
     @Test("our TLS client passes every case against a grpcio mTLS server")
     func ourClientToGrpcioMutualTLS() async throws {
-        let server = try ChildProcess("python3", ["\(pythonDirectory)/echo_server.py", certificate("server.pem"), certificate("server.key"), certificate("ca.pem")])
-        defer { server.stop() }
-        let port = try #require(server.waitForLine(prefix: "PORT ").flatMap { Int($0) })
+        let server = try await ChildProcess.start("python3", ["\(pythonDirectory)/echo_server.py", certificate("server.pem"), certificate("server.key"), certificate("ca.pem")])
+        let port = try #require(await server.waitForLine(prefix: "PORT ").flatMap { Int($0) })
         let client = try RPCClient(endpoint: .init(port: port), configuration: .init(tls: mutualClientTLS))
         defer { client.shutdown() }
         try await ClientCases(client: client).all()
@@ -63,8 +62,9 @@ struct TLSInteropTests {
         let anonymous = try RPCClient(endpoint: .init(port: port), configuration: .init(tls: clientTLS))
         defer { anonymous.shutdown() }
         await ClientCases(client: anonymous).expectStatus(.unavailable) {
-            let _: EchoResponse = try await anonymous.unary("/test.Echo/Get", EchoRequest(text: "x"), timeout: .seconds(5))
+            let _: EchoResponse = try await anonymous.unary("/test.Echo/Get", EchoRequest(text: "x"), timeout: safetyTimeout)
         }
+        try await server.stop()
     }
 
     @Test("our client refuses a server whose certificate is not from its CA")
@@ -74,7 +74,7 @@ struct TLSInteropTests {
         let client = try RPCClient(endpoint: .init(port: server.port), configuration: .init(tls: TLSConfiguration(trustRootsFile: certificate("other-ca.pem"))))
         defer { client.shutdown() }
         do {
-            let _: EchoResponse = try await client.unary("/test.Echo/Get", EchoRequest(text: "x"), timeout: .seconds(5))
+            let _: EchoResponse = try await client.unary("/test.Echo/Get", EchoRequest(text: "x"), timeout: safetyTimeout)
             Issue.record("connected to an untrusted server")
         } catch {
             #expect(error.code == .unavailable && error.message.contains("certificate"), "\(error)")

@@ -37,6 +37,8 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     // Loop-thread state.
     private var handlers: [Int32: any EventLoopHandler] = [:]
     private var localJobs: [UnownedJob] = []
+    /// Work `execute`d from the loop thread itself, run before the loop sleeps.
+    private var localWork: [@Sendable () -> Void] = []
     private var flushList: [any EventLoopFlushable] = []
     private var timers = TimerQueue()
 
@@ -47,7 +49,8 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         epoll = try Syscalls.epollCreate()
         wakeFD = try Syscalls.eventFD()
         Syscalls.epollAdd(epoll, wakeFD, .read)
-        let thread = Thread { [unowned self] in self.run() }
+        // Strong: a running loop keeps itself alive until `shutdown`.
+        let thread = Thread { self.run() }
         thread.name = name
         thread.start()
         threadReady.wait()
@@ -78,14 +81,18 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    /// Runs `work` on the loop thread (at once if already there is not assumed:
-    /// it always runs later in the same or next tick).
+    /// Runs `work` on the loop thread, always later (in this tick or the next),
+    /// never inside the caller.
     public func execute(_ work: @escaping @Sendable () -> Void) {
+        if inEventLoop {
+            localWork.append(work)
+            return
+        }
         let wasEmpty = inbox.withLock { inbox in
             defer { inbox.work.append(work) }
             return inbox.jobs.isEmpty && inbox.work.isEmpty
         }
-        if wasEmpty && !inEventLoop { Syscalls.signalEventFD(wakeFD) }
+        if wasEmpty { Syscalls.signalEventFD(wakeFD) }
     }
 
     /// Runs `work` now if on the loop thread, else schedules it there.
@@ -93,9 +100,14 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         if inEventLoop { work() } else { execute(work) }
     }
 
-    /// Stops the loop thread after the current tick and waits for it.
+    /// Stops the loop thread after the current tick and waits for it. Work
+    /// already queued still runs. Calling it again does nothing.
     public func shutdown() {
-        inbox.withLock { $0.stopping = true }
+        let first = inbox.withLock { inbox in
+            defer { inbox.stopping = true }
+            return !inbox.stopping
+        }
+        guard first else { return }
         Syscalls.signalEventFD(wakeFD)
         if !inEventLoop { finished.wait() }
     }
@@ -142,7 +154,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         var stopping = false
         while !stopping {
             let timeout: Int32
-            if !localJobs.isEmpty {
+            if !localJobs.isEmpty || !localWork.isEmpty {
                 timeout = 0
             } else if let next = timers.nextDeadline() {
                 let wait = ContinuousClock.now.duration(to: next)
@@ -173,13 +185,21 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
             }
             stopping = stop
             for item in work { item() }
+            runLocalWork()
             localJobs.append(contentsOf: jobs)
             runJobs()
+            runLocalWork()
             flushAll()
         }
         for (fd, _) in handlers { Syscalls.epollRemove(epoll, fd) }
         handlers.removeAll()
         finished.signal()
+    }
+
+    private func runLocalWork() {
+        let batch = localWork
+        localWork.removeAll(keepingCapacity: true)
+        for item in batch { item() }
     }
 
     private func runJobs() {

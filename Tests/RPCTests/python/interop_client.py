@@ -46,28 +46,28 @@ def _():
 @case("large_messages")
 def _():
     payload = os.urandom(1 << 20)
-    r = stub.Get(echo_pb2.EchoRequest(payload=payload), timeout=10)
+    r = stub.Get(echo_pb2.EchoRequest(payload=payload), timeout=60)
     assert r.payload == payload
 
 @case("concurrent_200")
 def _():
-    futures = [stub.Get.future(echo_pb2.EchoRequest(text=str(i)), timeout=20) for i in range(200)]
+    futures = [stub.Get.future(echo_pb2.EchoRequest(text=str(i)), timeout=60) for i in range(200)]
     texts = [f.result().text for f in futures]
     assert texts == [str(i) for i in range(200)]
 
 @case("server_streaming")
 def _():
-    got = [r.index for r in stub.Expand(echo_pb2.EchoRequest(text="x", repeat=5), timeout=5)]
+    got = [r.index for r in stub.Expand(echo_pb2.EchoRequest(text="x", repeat=5), timeout=60)]
     assert got == [0, 1, 2, 3, 4], got
 
 @case("client_streaming")
 def _():
-    r = stub.Collect(iter([echo_pb2.EchoRequest(text=t) for t in "abc"]), timeout=5)
+    r = stub.Collect(iter([echo_pb2.EchoRequest(text=t) for t in "abc"]), timeout=60)
     assert r.text == "abc" and r.index == 3, (r.text, r.index)
 
 @case("bidirectional")
 def _():
-    got = [r.text for r in stub.Update(iter([echo_pb2.EchoRequest(text=t) for t in ["p", "q"]]), timeout=5)]
+    got = [r.text for r in stub.Update(iter([echo_pb2.EchoRequest(text=t) for t in ["p", "q"]]), timeout=60)]
     assert got == ["p", "q"], got
 
 @case("deadline_exceeded")
@@ -85,35 +85,35 @@ def _():
 @case("unknown_method")
 def _():
     call = channel.unary_unary("/test.Echo/Nope", request_serializer=lambda b: b, response_deserializer=lambda b: b)
-    code, _ = code_of(lambda: call(b"", timeout=5))
+    code, _ = code_of(lambda: call(b"", timeout=60))
     assert code == "UNIMPLEMENTED", code
 
 @case("oversize_message")
 def _():
-    code, detail = code_of(lambda: stub.Get(echo_pb2.EchoRequest(payload=b"x" * (5 << 20)), timeout=10))
+    code, detail = code_of(lambda: stub.Get(echo_pb2.EchoRequest(payload=b"x" * (5 << 20)), timeout=60))
     assert code == "RESOURCE_EXHAUSTED", (code, detail)
 
 @case("handler_error_status")
 def _():
-    code, detail = code_of(lambda: stub.Get(echo_pb2.EchoRequest(text="nope ✗ 100%", fail_code=5), timeout=5))
+    code, detail = code_of(lambda: stub.Get(echo_pb2.EchoRequest(text="nope ✗ 100%", fail_code=5), timeout=60))
     assert code == "NOT_FOUND" and detail == "nope ✗ 100%", (code, detail)
 
 @case("undecodable_request")
 def _():
     call = channel.unary_unary("/test.Echo/Get", request_serializer=lambda b: b, response_deserializer=lambda b: b)
-    code, _ = code_of(lambda: call(b"\x0a\x05ab", timeout=5))
+    code, _ = code_of(lambda: call(b"\x0a\x05ab", timeout=60))
     assert code == "INTERNAL", code
 
 @case("metadata_round_trip")
 def _():
-    r, call = stub.Get.with_call(echo_pb2.EchoRequest(text="m"), metadata=[("x-text", "v1"), ("x-data-bin", b"\x00\x01\xfe\xff")], timeout=5)
+    r, call = stub.Get.with_call(echo_pb2.EchoRequest(text="m"), metadata=[("x-text", "v1"), ("x-data-bin", b"\x00\x01\xfe\xff")], timeout=60)
     assert "x-text=v1" in r.metadata and "x-data-bin=0001feff" in r.metadata, list(r.metadata)
 
 @case("health_check")
 def _():
     health = health_pb2_grpc.HealthStub(channel)
-    assert health.Check(health_pb2.HealthCheckRequest(service=""), timeout=5).status == health_pb2.HealthCheckResponse.SERVING
-    code, _ = code_of(lambda: health.Check(health_pb2.HealthCheckRequest(service="no.such.Service"), timeout=5))
+    assert health.Check(health_pb2.HealthCheckRequest(service=""), timeout=60).status == health_pb2.HealthCheckResponse.SERVING
+    code, _ = code_of(lambda: health.Check(health_pb2.HealthCheckRequest(service="no.such.Service"), timeout=60))
     assert code == "NOT_FOUND", code
 
 for r in results:

@@ -17,7 +17,7 @@ key = open(sys.argv[4], "rb").read() if len(sys.argv) > 4 else None
 credentials = grpc.ssl_channel_credentials(root_certificates=ca, private_key=key, certificate_chain=cert)
 channel = grpc.secure_channel(target, credentials, options=[("grpc.ssl_target_name_override", "localhost")])
 try:
-    reply = echo_pb2_grpc.EchoStub(channel).Get(echo_pb2.EchoRequest(text="over tls"), timeout=5)
+    reply = echo_pb2_grpc.EchoStub(channel).Get(echo_pb2.EchoRequest(text="over tls"), timeout=60)
     print("OK" if reply.text == "over tls" else "WRONG")
 except grpc.RpcError as e:
     print(e.code().name)
