@@ -40,23 +40,47 @@ struct ArtifactStoreTests {
     }
 
     @Test("a reader polling current during many publications always finds a whole version")
-    func readersNeverSeeHalfAVersion() async throws {
+    func readersNeverSeeHalfAVersion() throws {
         let s = store()
         _ = try s.publish(["a": Data("0".utf8), "b": Data("0".utf8)])
-        let reader = Task.detached {
-            var loads = 0
-            while !Task.isCancelled {
-                let (manifest, files) = try s.load()
-                #expect(files["a"] == files["b"], "version \(manifest.version) is mixed")
-                loads += 1
+        let state = ReaderState()
+        let started = DispatchSemaphore(value: 0), finished = DispatchSemaphore(value: 0)
+        // A thread of its own, so a busy test pool cannot starve it.
+        Thread {
+            while !state.stop {
+                do {
+                    let (manifest, files) = try s.load()
+                    if files["a"] != files["b"] { state.record("version \(manifest.version) is mixed") }
+                } catch {
+                    state.record("load failed: \(error)")
+                }
+                if state.countLoad() == 1 { started.signal() }
             }
-            return loads
-        }
+            finished.signal()
+        }.start()
+        started.wait()
         for i in 1...30 {
             _ = try s.publish(["a": Data("\(i)".utf8), "b": Data("\(i)".utf8)])
         }
-        reader.cancel()
-        #expect(try await reader.value > 0)
+        state.stop = true
+        finished.wait()
+        #expect(state.problems.isEmpty, "\(state.problems)")
         #expect(s.versions().count == 31)
     }
+}
+
+/// What the reader thread saw, behind a lock.
+final class ReaderState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var loads = 0
+    private var stopFlag = false
+    private(set) var problems: [String] = []
+
+    var stop: Bool {
+        get { lock.withLock { stopFlag } }
+        set { lock.withLock { stopFlag = newValue } }
+    }
+
+    func countLoad() -> Int { lock.withLock { loads += 1; return loads } }
+    func record(_ problem: String) { lock.withLock { problems.append(problem) } }
 }
