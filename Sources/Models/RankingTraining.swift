@@ -93,7 +93,6 @@ public enum RankingTraining {
             if best.loss < chosen.loss { chosen = (best.loss, best.epochs, settings) }
         }
         let settings = chosen.settings
-        let best = (loss: chosen.loss, epochs: chosen.epochs)
 
         // Refit on all of train for the chosen epochs; score test.
         let trainPriors = priors(train)
@@ -101,9 +100,8 @@ public enum RankingTraining {
         let (testRows, _) = rows(test, history: train, catalog: catalog, space: space, priors: trainPriors, standardizer: trainScaler)
         let started = ContinuousClock.now
         var final = FactorizationMachineTrainer(columns: space.columns, positiveRate: trainPriors.positiveRate, settings: settings)
-        for _ in 0..<best.epochs { final.epoch(trainRows.vectors, labels: trainRows.labels) }
+        for _ in 0..<chosen.epochs { final.epoch(trainRows.vectors, labels: trainRows.labels) }
         let seconds = started.duration(to: .now)
-        _ = best.loss
         let model = RankingModel(name: name, space: space, priors: trainPriors, standardizer: trainScaler, machine: final.model)
         let scores = testRows.vectors.map { Double(model.machine.probability($0)) }
         let grouped = RankingMetrics.gauc(users: testRows.users, labels: testRows.labels, scores: scores)
@@ -112,7 +110,7 @@ public enum RankingTraining {
             auc: RankingMetrics.auc(labels: testRows.labels, scores: scores) ?? 0,
             gauc: grouped.gauc, wgauc: grouped.weighted,
             logloss: RankingMetrics.logloss(labels: testRows.labels, probabilities: scores),
-            n_test: testRows.labels.count, epochs: best.epochs, learning_rate: settings.learningRate, l2: settings.l2,
+            n_test: testRows.labels.count, epochs: chosen.epochs, learning_rate: settings.learningRate, l2: settings.l2,
             train_seconds: Double(seconds.components.seconds) + Double(seconds.components.attoseconds) / 1e18
         )
         let predictions = (0..<scores.count).map { (testRows.users[$0], testRows.items[$0], testRows.labels[$0], scores[$0]) }

@@ -173,13 +173,17 @@ final class Listener: EventLoopHandler, @unchecked Sendable {
         }
     }
 
+    /// Stops accepting; loop thread only.
+    private func stopListening() {
+        guard listening else { return }
+        listening = false
+        loop.deregister(fd)
+        Syscalls.close(fd)
+    }
+
     func beginShutdown() {
         loop.execute { [self] in
-            if listening {
-                listening = false
-                loop.deregister(fd)
-                Syscalls.close(fd)
-            }
+            stopListening()
             for connection in connections.values { connection.beginShutdown() }
         }
     }
@@ -200,11 +204,7 @@ final class Listener: EventLoopHandler, @unchecked Sendable {
 
     func stopNow() {
         loop.execute { [self] in
-            if listening {
-                listening = false
-                loop.deregister(fd)
-                Syscalls.close(fd)
-            }
+            stopListening()
             for connection in Array(connections.values) { connection.close() }
         }
         loop.shutdown()

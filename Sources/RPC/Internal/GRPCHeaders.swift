@@ -27,6 +27,8 @@ enum GRPCHeaders {
         return "99999999H"
     }
 
+    private static let hexDigits = Array("0123456789ABCDEF".unicodeScalars)
+
     /// `grpc-message` is percent-encoded UTF-8: bytes outside 0x20-0x7E and '%'.
     static func percentEncode(_ message: String) -> String {
         var out = ""
@@ -34,10 +36,9 @@ enum GRPCHeaders {
             if byte >= 0x20 && byte <= 0x7E && byte != UInt8(ascii: "%") {
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
-                let hex = Array("0123456789ABCDEF".unicodeScalars)
                 out.unicodeScalars.append("%")
-                out.unicodeScalars.append(hex[Int(byte >> 4)])
-                out.unicodeScalars.append(hex[Int(byte & 0xF)])
+                out.unicodeScalars.append(hexDigits[Int(byte >> 4)])
+                out.unicodeScalars.append(hexDigits[Int(byte & 0xF)])
             }
         }
         return out

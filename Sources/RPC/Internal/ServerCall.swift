@@ -73,6 +73,8 @@ final class ServerStream: @unchecked Sendable {
     var contentType = ""
     var encoding: String?
     var timeout: String?
+    /// From `grpc-timeout`, fixed when the headers arrive.
+    var deadline: ContinuousClock.Instant?
     var metadata = Metadata()
     var badMetadata = false
     var handler: MethodHandler?

@@ -137,6 +137,7 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
                 return
             }
             let deadline = ContinuousClock.now + duration
+            stream.deadline = deadline
             stream.deadlineTimer = loop.schedule(at: deadline) { [weak self, weak stream] in
                 guard let self, let stream else { return }
                 stream.deadlineTimer = nil
@@ -254,9 +255,8 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
             stream.inbound = continuation
             if stream.requestEnded { continuation.finish() }
         }
-        let deadline = stream.timeout.flatMap(GRPCHeaders.parseTimeout).map { ContinuousClock.now + $0 }
         let call = ServerCall(
-            context: ServerContext(path: stream.path, metadata: stream.metadata, deadline: deadline),
+            context: ServerContext(path: stream.path, metadata: stream.metadata, deadline: stream.deadline),
             requests: requests, singleRequest: single, stream: stream, connection: self, loop: loop
         )
         stream.task = Task(executorPreference: loop) {

@@ -78,6 +78,8 @@ final class TLSSession {
     private let ssl: OpaquePointer
     private let network: OpaquePointer   // ciphertext to and from the socket
     private var pendingPlaintext: [UInt8] = []
+    /// Scratch for SSL_read and BIO_read, reused on every call.
+    private var chunk = [UInt8](repeating: 0, count: 16 * 1024)
     private(set) var progress = Progress.handshaking
 
     init(context: TLSContext, host: String) throws {
@@ -116,7 +118,6 @@ final class TLSSession {
     func readPlaintext(into output: inout [UInt8]) {
         advanceHandshake()
         guard case .established = progress else { return }
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
             let n = chunk.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32($0.count)) }
             if n > 0 {
@@ -139,7 +140,6 @@ final class TLSSession {
 
     /// Appends ciphertext ready for the socket to `output`.
     func drainCiphertext(into output: inout [UInt8]) {
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         // Draining the pair makes room to encrypt more queued plaintext.
         while true {
             advanceHandshake()
