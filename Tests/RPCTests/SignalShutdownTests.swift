@@ -20,7 +20,8 @@ struct SignalShutdownTests {
             let reply: HealthCheckRequest = try await client.unary("/bench.Echo/Slow", HealthCheckRequest(service: "in flight"), timeout: safetyTimeout)
             return reply.service
         }
-        try await Task.sleep(for: .milliseconds(100))
+        // Signal only once the server holds the call, however loaded the machine.
+        #expect(await server.waitForLine(prefix: "slow call started") != nil)
         kill(server.process.processIdentifier, SIGTERM)
         #expect(try await slow.value == "in flight")
         try await server.waitForExit()

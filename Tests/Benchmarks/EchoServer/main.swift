@@ -32,6 +32,7 @@ var router = RPCRouter()
 router.unary("bench.Echo", "Echo") { (request: Blob, _) in request }
 // For the SIGTERM test: a call that is still running when the signal comes.
 router.unary("bench.Echo", "Slow") { (request: Blob, _) in
+    FileHandle.standardOutput.write(Data("slow call started\n".utf8))
     try await Task.sleep(for: .milliseconds(300))
     return request
 }
