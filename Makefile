@@ -10,10 +10,6 @@ DEBIAN_PACKAGES := pkg-config libnghttp2-dev libssl-dev libprotobuf-c-dev protob
 	libsqlite3-dev libhiredis-dev nghttp2-client redis-server openssl
 PIP_PACKAGES := grpcio==1.85.1 grpcio-tools==1.85.1 grpcio-health-checking==1.85.1 protobuf
 
-# The data set: MovieLens-100K inside the recbole 1.2.1 wheel (never committed).
-RECBOLE_WHEEL := recbole-1.2.1-py3-none-any.whl
-RECBOLE_SHA256 := 9c9948202011f37eb0a7c6768129313f00d6403ad221ec940d5e2d5d5f33a407
-
 .PHONY: deps build test run bench data clean oracle golden
 
 deps:
@@ -35,21 +31,14 @@ test: deps data
 	$(SWIFT) test --skip-build
 
 data: deps
-	@mkdir -p $(DATA_DIR)/raw
-	@if [ ! -f $(DATA_DIR)/raw/ml-100k.inter ]; then \
-		tmp=$$(mktemp -d); \
-		python3 -m pip download -q --no-deps -d $$tmp recbole==1.2.1 && \
-		echo "$(RECBOLE_SHA256)  $$tmp/$(RECBOLE_WHEEL)" | sha256sum -c --quiet - && \
-		python3 -c "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); \
-			[open(sys.argv[2] + '/' + n.rsplit('/', 1)[1], 'wb').write(z.read(n)) \
-			 for n in z.namelist() if n.startswith('recbole/dataset_example/ml-100k/ml-100k.')]" \
-			$$tmp/$(RECBOLE_WHEEL) $(DATA_DIR)/raw && \
-		rm -rf $$tmp; \
-	fi
-	@cd $(DATA_DIR)/raw && sha256sum -c --quiet $(CURDIR)/tools/ml-100k.sha256 && echo "data: MovieLens-100K verified in $(DATA_DIR)/raw"
+	@tools/fetch-ml100k.sh $(DATA_DIR)/raw
 
+# Fetch, build, run the offline pipeline when nothing is published yet, then
+# the five services in the foreground (Ctrl-C stops them).
 run: data build
-	@echo "run: built; the services land with the transport and services issues (see README, Status)."
+	@[ -f $(DATA_DIR)/catalog/catalog.inter ] || .build/release/recoctl import --ml100k $(DATA_DIR)/raw --out $(DATA_DIR)/catalog
+	@[ -e $(DATA_DIR)/artifacts/current ] || .build/release/recoctl train --catalog $(DATA_DIR)/catalog --artifacts $(DATA_DIR)/artifacts
+	DATA_DIR=$(DATA_DIR) tools/run-suite.sh .build/release
 
 # Benchmarks against real peers in the same run; results go to BENCHMARKS.md.
 # The grpc-swift-2 peer is its own package (Tests/Benchmarks/PeerServer), so

@@ -20,6 +20,10 @@ public struct ArtifactManifest: Sendable, Codable, Equatable {
 
 public struct ArtifactError: Error, Sendable, CustomStringConvertible {
     public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 /// Versioned artifact directories under `root`, with `root/current` a

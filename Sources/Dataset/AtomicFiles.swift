@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Reads RecBole "atomic files" (tab-separated, header `name:type`), the
 /// format ML-100K ships in: `ml-100k.inter`, `.user`, `.item`.
@@ -62,5 +62,32 @@ public enum AtomicFiles {
             }
         }
         return rows
+    }
+}
+
+extension AtomicFiles {
+    /// Writes a catalog as `<prefix>.user`, `.item`, `.inter` in the format
+    /// `load` reads: how a catalog imported from any source is stored and published.
+    public static func write(_ catalog: Catalog, directory: String, prefix: String = "ml-100k") throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for (path, data) in files(catalog, prefix: prefix) {
+            try data.write(to: URL(fileURLWithPath: "\(directory)/\(path)"), options: .atomic)
+        }
+    }
+
+    /// The three files' contents by name, for writing or publishing.
+    public static func files(_ catalog: Catalog, prefix: String = "ml-100k") -> [String: Data] {
+        func clean(_ s: String) -> String { s.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ") }
+        var users = "user_id:token\tage:token\tgender:token\toccupation:token\tzip_code:token\n"
+        for u in catalog.users.values.sorted(by: { $0.id < $1.id }) {
+            users += "\(u.id)\t\(u.age)\t\(clean(u.gender))\t\(clean(u.occupation))\t\(clean(u.zipCode))\n"
+        }
+        var items = "item_id:token\tmovie_title:token_seq\trelease_year:token\tclass:token_seq\n"
+        for a in catalog.articles.values.sorted(by: { $0.id < $1.id }) {
+            items += "\(a.id)\t\(clean(a.title))\t\(clean(a.releaseYear))\t\(a.genres.map { clean($0).replacingOccurrences(of: " ", with: "_") }.joined(separator: " "))\n"
+        }
+        var inter = "user_id:token\titem_id:token\trating:float\ttimestamp:float\n"
+        for e in catalog.interactions { inter += "\(e.user)\t\(e.item)\t\(e.ratingText)\t\(e.timestamp)\n" }
+        return ["\(prefix).user": Data(users.utf8), "\(prefix).item": Data(items.utf8), "\(prefix).inter": Data(inter.utf8)]
     }
 }

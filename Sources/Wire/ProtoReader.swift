@@ -174,6 +174,24 @@ public struct ProtoReader {
         }
     }
 
+    /// Appends `double` values, packed or one unpacked fixed64.
+    public mutating func readRepeatedDouble(_ tag: FieldTag, into values: inout [Double]) throws(WireError) {
+        switch tag.wireType {
+        case .fixed64:
+            values.append(Double(bitPattern: try readFixed64()))
+        case .lengthDelimited:
+            let range = try readLengthDelimitedRange()
+            guard range.count % 8 == 0 else { throw WireError(.truncated, at: offset, "packed double of \(range.count) bytes") }
+            let outerEnd = end
+            index = range.lowerBound
+            end = range.upperBound
+            defer { end = outerEnd }
+            while index < end { values.append(Double(bitPattern: try readFixed64())) }
+        default:
+            throw WireError(.invalidWireType, at: offset, "repeated double with wire type \(tag.wireType)")
+        }
+    }
+
     /// Consumes the value of a field the message does not know and keeps its
     /// raw bytes, key included.
     public mutating func skip(_ tag: FieldTag, into unknown: inout UnknownFields) throws(WireError) {

@@ -87,9 +87,19 @@ public struct ProtoWriter {
 
     @inlinable
     public mutating func writeString(_ number: Int, _ value: String) {
+        guard !value.utf8.isEmpty else { return }
+        writeStringField(number, value)
+    }
+
+    /// Repeated strings: every element is written, empty ones included.
+    public mutating func writeRepeatedString(_ number: Int, _ values: [String]) {
+        for value in values { writeStringField(number, value) }
+    }
+
+    @inlinable
+    mutating func writeStringField(_ number: Int, _ value: String) {
         var value = value
         let count = value.utf8.count
-        guard count > 0 else { return }
         writeKey(number, .lengthDelimited)
         writeVarint(UInt64(count))
         // Native strings are contiguous; a bridged one is made native first.
@@ -127,6 +137,17 @@ public struct ProtoWriter {
         writeKey(number, .lengthDelimited)
         writeVarint(UInt64(WireSize.packedInt64Payload(values)))
         for value in values { writeVarint(UInt64(bitPattern: value)) }
+    }
+
+    /// Repeated `double`, packed: eight little-endian bytes each.
+    public mutating func writePackedDouble(_ number: Int, _ values: [Double]) {
+        guard !values.isEmpty else { return }
+        writeKey(number, .lengthDelimited)
+        writeVarint(UInt64(values.count * 8))
+        for value in values {
+            let bits = value.bitPattern
+            for i in 0..<8 { append(UInt8(truncatingIfNeeded: bits >> (8 * UInt64(i)))) }
+        }
     }
 
     public mutating func writeUnknown(_ unknown: UnknownFields) {

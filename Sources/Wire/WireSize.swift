@@ -58,4 +58,13 @@ public enum WireSize {
         let payload = packedInt64Payload(values)
         return key(number) + varint(UInt64(payload)) + payload
     }
+
+    public static func packedDouble(_ number: Int, _ values: [Double]) -> Int {
+        guard !values.isEmpty else { return 0 }
+        return key(number) + varint(UInt64(values.count * 8)) + values.count * 8
+    }
+
+    public static func repeatedString(_ number: Int, _ values: [String]) -> Int {
+        values.reduce(0) { $0 + key(number) + varint(UInt64($1.utf8.count)) + $1.utf8.count }
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 @testable import RPC
+import TestSupport
 import Testing
 
 /// Requests no gRPC library would send, made with nghttp (nghttp2-client).

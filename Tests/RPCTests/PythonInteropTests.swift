@@ -1,24 +1,7 @@
 import Foundation
 import RPC
+import TestSupport
 import Testing
-
-/// Runs a program to completion (off the cooperative pool) and returns its standard output.
-func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
-    try await offThePool { try runBlocking(executable, arguments) }
-}
-
-func runBlocking(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [executable] + arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.standardError
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
 
 let pythonDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("python").path
 

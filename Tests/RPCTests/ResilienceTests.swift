@@ -1,5 +1,6 @@
 import Foundation
 import RPC
+import TestSupport
 import Testing
 
 @Suite("transport resilience", .serialized)

@@ -1,9 +1,9 @@
 import Foundation
 import RPC
+import TestSupport
 import Testing
 
 /// The directory holding the built executables (next to the test bundle).
-let productsDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
 
 @Suite("SIGTERM")
 struct SignalShutdownTests {

@@ -1,5 +1,6 @@
 import Foundation
 import RPC
+import TestSupport
 import Testing
 
 /// A CA, server and client certificates, and an untrusted CA, made once per run.

@@ -1,0 +1,186 @@
+import Foundation
+public import Logging
+public import Messages
+public import RPC
+import ServiceRuntime
+public import Stores
+import Synchronization
+
+/// RecoCenter: decides between a refresh and a history page, and for a
+/// refresh serves the cache or runs recall -> filter -> rank, writes the
+/// batch to history (durably, before answering) and parks the rest in the
+/// wait list. Every dependency has its share of the caller's deadline; one
+/// that fails or is late degrades the answer instead of failing it.
+public final class FeedHandler: Sendable {
+    public struct Dependencies: Sendable {
+        public let recall: RPCClient
+        public let sort: RPCClient
+        public let cache: RPCClient
+
+        public init(recall: RPCClient, sort: RPCClient, cache: RPCClient) {
+            self.recall = recall
+            self.sort = sort
+            self.cache = cache
+        }
+    }
+
+    let history: any HistoryStore
+    let dependencies: Dependencies
+    let logger: Logger
+    let recallCount: Int32
+    let defaultBudget: Duration
+    /// Hot and new lists per channel, refreshed from RecallService, served
+    /// when RecallService cannot answer.
+    let fallback = Mutex<[Int32: [Int64]]>([:])
+    public let degradations = DegradationCounter()
+
+    public init(history: any HistoryStore, dependencies: Dependencies, logger: Logger, recallCount: Int32 = 300, defaultBudget: Duration = .milliseconds(300)) {
+        self.history = history
+        self.dependencies = dependencies
+        self.logger = logger
+        self.recallCount = recallCount
+        self.defaultBudget = defaultBudget
+    }
+
+    public var router: RPCRouter {
+        var router = RPCRouter()
+        router.unary("reco.Feed", "feed") { (query: FeedQuery, context) in try await self.feed(query, context: context) }
+        return router
+    }
+
+    public func feed(_ query: FeedQuery, context: ServerContext) async throws(RPCError) -> ItemList {
+        let log = logger.forRequest(context)
+        let deadline = ContinuousClock.now + (context.remaining() ?? defaultBudget)
+        let metadata = RequestID.metadata(context)
+        let user = query.userID, channel = query.channelID
+        do {
+            let last = try await history.newestTime(user: user, channel: channel)
+            if let last, query.timeStamp <= last {
+                // History: the batch at or before the time asked, and where to page next.
+                guard let batch = try await history.batch(user: user, channel: channel, atOrBefore: query.timeStamp) else {
+                    return ItemList(articleIDs: [], timeStamp: 0, fromHistory: true)
+                }
+                return ItemList(articleIDs: batch.items, timeStamp: batch.previousTime, fromHistory: true)
+            }
+            var result = try await refresh(query, deadline: deadline, metadata: metadata, log: log)
+            if !result.articleIDs.isEmpty {
+                try await history.append(user: user, channel: channel, time: query.timeStamp, items: result.articleIDs)
+            }
+            result.timeStamp = last ?? 0
+            return result
+        } catch let error as StoreError {
+            log.error("history store: \(error)")
+            throw RPCError(.unavailable, "history store unavailable")
+        } catch let error as RPCError {
+            throw error
+        } catch {
+            throw RPCError(from: error)
+        }
+    }
+
+    func refresh(_ query: FeedQuery, deadline: ContinuousClock.Instant, metadata: Metadata, log: Logger) async throws -> ItemList {
+        let want = Int(query.count)
+        var degraded: [String] = []
+        func budget(_ share: Double) -> Duration { max(ContinuousClock.now.duration(to: deadline) * share, .milliseconds(1)) }
+        func degrade(_ cause: String, _ error: any Error) {
+            degraded.append(cause)
+            degradations.count(cause)
+            log.warning("degraded: \(cause): \(error)")
+        }
+
+        // 1. The cache.
+        var items: [Int64] = []
+        do {
+            let cached: ItemList = try await dependencies.cache.unary("/reco.Cache/take", FeedQuery(userID: query.userID, channelID: query.channelID, count: query.count),
+                                                                      timeout: budget(0.15), metadata: metadata)
+            items = cached.articleIDs
+        } catch {
+            degrade("cache", error)
+        }
+        if items.count >= want { return ItemList(articleIDs: items, degraded: degraded) }
+
+        // 2. Recall, minus what this channel and the all-channels feed showed.
+        var candidates: [Int64]
+        do {
+            let recalled: ItemList = try await dependencies.recall.unary(
+                "/reco.Recall/recall",
+                FeedQuery(userID: query.userID, channelID: query.channelID, count: recallCount, sources: query.sources, strategy: query.strategy),
+                timeout: budget(0.4), metadata: metadata)
+            candidates = recalled.articleIDs
+        } catch {
+            degrade("recall", error)
+            candidates = fallback.withLock { $0[query.channelID] ?? [] }
+        }
+        let shown = try await history.shownItems(user: query.userID, channels: [query.channelID, 0]).union(items)
+        candidates = candidates.filter { !shown.contains($0) }
+
+        // 3. Rank with the strategy's model; unranked recall order if that fails.
+        if !candidates.isEmpty && !degraded.contains("recall") {
+            do {
+                let ranked: ItemList = try await dependencies.sort.unary(
+                    "/reco.Sort/rank",
+                    FeedQuery(userID: query.userID, channelID: query.channelID, articleIDs: candidates, model: query.model, timeStamp: query.timeStamp),
+                    timeout: budget(0.6), metadata: metadata)
+                candidates = ranked.articleIDs
+            } catch {
+                degrade("sort", error)
+            }
+        }
+        let served = items + candidates.prefix(want - items.count)
+        let rest = Array(candidates.dropFirst(want - items.count))
+        if !rest.isEmpty || !degraded.contains("cache") {
+            // The rest waits for the next refreshes (replacing any older ranking).
+            let cache = dependencies.cache, logger = log
+            let put = FeedQuery(userID: query.userID, channelID: query.channelID, articleIDs: rest)
+            Task {
+                do {
+                    let _: ItemList = try await cache.unary("/reco.Cache/put", put, timeout: .milliseconds(500), metadata: metadata)
+                } catch {
+                    logger.warning("wait list not stored: \(error)")
+                }
+            }
+        }
+        return ItemList(articleIDs: Array(served), degraded: degraded)
+    }
+
+    /// Background upkeep until the task is cancelled: the fallback lists every
+    /// `interval`, and history past its retention dropped every hour.
+    public func maintain(channels: ClosedRange<Int32>, hotAndNew: [Int64], interval: Duration = .seconds(10)) -> Task<Void, Never> {
+        Task {
+            var lastPurge = ContinuousClock.now - .seconds(3600)
+            while !Task.isCancelled {
+                await refreshFallback(channels: channels, hotAndNew: hotAndNew)
+                if lastPurge.duration(to: .now) >= .seconds(3600) {
+                    lastPurge = .now
+                    let cutoff = Int64(Date().timeIntervalSince1970) - historyRetentionSeconds
+                    if let dropped = try? await history.purge(recordedBefore: cutoff), dropped > 0 {
+                        logger.info("history: dropped \(dropped) batches past retention")
+                    }
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// Fetches the hot+new fallback of every channel from RecallService.
+    public func refreshFallback(channels: ClosedRange<Int32>, hotAndNew: [Int64]) async {
+        for channel in channels {
+            do {
+                let list: ItemList = try await dependencies.recall.unary(
+                    "/reco.Recall/recall", FeedQuery(userID: "", channelID: channel, count: recallCount, sources: hotAndNew), timeout: .seconds(1))
+                fallback.withLock { $0[channel] = list.articleIDs }
+            } catch {
+                logger.debug("fallback lists not refreshed: \(error)")
+                return
+            }
+        }
+    }
+}
+
+/// Degraded answers by cause, for logs now and metrics later.
+public final class DegradationCounter: Sendable {
+    let counts = Mutex<[String: Int]>([:])
+
+    public func count(_ cause: String) { counts.withLock { $0[cause, default: 0] += 1 } }
+    public var snapshot: [String: Int] { counts.withLock { $0 } }
+}

@@ -1,0 +1,58 @@
+public import Artifacts
+import Foundation
+public import Logging
+import Synchronization
+
+/// Keeps the services on the newest published version without a restart:
+/// checks the store's `current` pointer every `interval` (one readlink) and
+/// swaps in a fully loaded and verified version; requests in flight keep the
+/// version they started with. A version that fails to load is logged and the
+/// old one stays in service.
+public final class ArtifactWatcher: Sendable {
+    public let store: ArtifactStore
+    let state = Mutex<ServingArtifacts?>(nil)
+    let logger: Logger
+    let stopped = Atomic<Bool>(false)
+
+    /// Loads the current version now; throws if there is none that loads.
+    public init(store: ArtifactStore, logger: Logger) throws {
+        self.store = store
+        self.logger = logger
+        let first = try ServingArtifacts(store: store)
+        state.withLock { $0 = first }
+        logger.info("artifacts loaded", metadata: ["version": "\(first.version)"])
+    }
+
+    public var current: ServingArtifacts { state.withLock { $0! } }
+
+    /// Loads the current version if it is not the one in service.
+    @discardableResult
+    public func reloadIfChanged() -> Bool {
+        guard let version = store.currentVersion(), version != current.version else { return false }
+        do {
+            let next = try ServingArtifacts(store: store, version: version)
+            state.withLock { $0 = next }
+            logger.info("artifacts reloaded", metadata: ["version": "\(version)"])
+            return true
+        } catch {
+            logger.error("artifacts version \(version) rejected, keeping \(current.version): \(error)")
+            return false
+        }
+    }
+
+    /// Polls on a background thread until `stop`.
+    public func watch(every interval: Duration = .seconds(2)) {
+        let thread = Thread { [self] in
+            while !stopped.load(ordering: .relaxed) {
+                Thread.sleep(forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
+                reloadIfChanged()
+            }
+        }
+        thread.name = "artifact-watcher"
+        thread.start()
+    }
+
+    public func stop() {
+        stopped.store(true, ordering: .relaxed)
+    }
+}

@@ -1,0 +1,13 @@
+// RecallService: serves the published recall lists (deploy/suite.json).
+import Artifacts
+import Experiments
+import Pipeline
+import RecallServer
+import ServiceRuntime
+
+ServiceMain.run("RecallService") { configuration, logger in
+    let artifacts = try ArtifactWatcher(store: ArtifactStore(root: configuration.artifacts), logger: logger)
+    artifacts.watch()
+    let handler = RecallHandler(artifacts: artifacts, experiments: try ExperimentTable.load(path: configuration.experiments), logger: logger)
+    return ServiceDefinition(router: handler.router, onReload: { artifacts.reloadIfChanged() }, onShutdown: { artifacts.stop() })
+}

@@ -1,0 +1,13 @@
+// SortService: ranks candidates with the published models (deploy/suite.json).
+import Artifacts
+import Experiments
+import Pipeline
+import ServiceRuntime
+import SortServer
+
+ServiceMain.run("SortService") { configuration, logger in
+    let artifacts = try ArtifactWatcher(store: ArtifactStore(root: configuration.artifacts), logger: logger)
+    artifacts.watch()
+    let handler = RankHandler(artifacts: artifacts, experiments: try ExperimentTable.load(path: configuration.experiments), logger: logger)
+    return ServiceDefinition(router: handler.router, onReload: { artifacts.reloadIfChanged() }, onShutdown: { artifacts.stop() })
+}

@@ -1,0 +1,227 @@
+import CSQLite
+import Foundation
+import Synchronization
+
+/// A value bound to or read from a statement.
+public enum SQLiteValue: Sendable, Equatable {
+    case integer(Int64)
+    case text(String)
+    case null
+
+    public var integer: Int64? { if case .integer(let v) = self { v } else { nil } }
+    public var text: String? { if case .text(let v) = self { v } else { nil } }
+}
+
+/// A store that could not do what it was asked; services turn it into UNAVAILABLE.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// One SQLite database (WAL mode) owned by one thread, so no caller ever
+/// blocks on disk: callers await, the thread works. Writes that queue up
+/// while a commit is in progress are committed together in one transaction
+/// (group commit), each in its own savepoint so one failing write does not
+/// undo the others; every writer resumes only after the commit that made its
+/// write durable. This file is the only one that touches SQLite's C API.
+public final class SQLiteDatabase: Sendable {
+    public enum Synchronous: String, Sendable {
+        /// fsync on every commit: durable through a power cut.
+        case full = "FULL"
+        /// Durable through a process crash (WAL), not a power cut.
+        case normal = "NORMAL"
+    }
+
+    private struct Job: Sendable {
+        let write: Bool
+        /// Runs on the database thread; returns whether the body succeeded
+        /// and what to do once the transaction is over (committed or not).
+        let run: @Sendable (SQLiteConnection) -> (succeeded: Bool, complete: @Sendable (Bool) -> Void)
+    }
+
+    private let queue = Mutex<(jobs: [Job], closed: Bool)>(([], false))
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    public let path: String
+
+    /// `schema`: statements run once at opening, before any job (start-up work).
+    public init(path: String, synchronous: Synchronous = .full, schema: [String] = []) throws {
+        self.path = path
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close(handle)
+            throw StoreError("open \(path): \(message)")
+        }
+        let connection = SQLiteConnection(handle)
+        do {
+            try connection.execute("PRAGMA journal_mode=WAL")
+            try connection.execute("PRAGMA synchronous=\(synchronous.rawValue)")
+            try connection.execute("PRAGMA busy_timeout=5000")
+            for statement in schema { try connection.execute(statement) }
+        } catch {
+            connection.close()
+            throw error
+        }
+        // The thread holds the database until `close`.
+        let thread = Thread { [self] in
+            serve(connection)
+            connection.close()
+            finished.signal()
+        }
+        thread.name = "sqlite \(path.split(separator: "/").last ?? "")"
+        thread.start()
+    }
+
+    /// Runs `body` on the database thread outside any transaction.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await submit(write: false, body)
+    }
+
+    /// Runs `body` inside a transaction; returns once it is committed.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await submit(write: true, body)
+    }
+
+    /// Finishes queued work, then closes the database.
+    public func close() {
+        let first = queue.withLock { state -> Bool in
+            defer { state.closed = true }
+            return !state.closed
+        }
+        guard first else { return }
+        wake.signal()
+        finished.wait()
+    }
+
+    private func submit<T: Sendable>(write: Bool, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let job = Job(write: write) { connection in
+                let result = Result { try body(connection) }
+                let succeeded = if case .success = result { true } else { false }
+                return (succeeded, { committed in
+                    switch result {
+                    case .success(let value) where committed: continuation.resume(returning: value)
+                    case .success: continuation.resume(throwing: StoreError("commit failed"))
+                    case .failure(let error): continuation.resume(throwing: error)
+                    }
+                })
+            }
+            let accepted = queue.withLock { state -> Bool in
+                guard !state.closed else { return false }
+                state.jobs.append(job)
+                return true
+            }
+            if accepted {
+                wake.signal()
+            } else {
+                continuation.resume(throwing: StoreError("\(path) is closed"))
+            }
+        }
+    }
+
+    private func serve(_ connection: SQLiteConnection) {
+        while true {
+            wake.wait()
+            let (jobs, closed) = queue.withLock { state in
+                defer { state.jobs.removeAll() }
+                return (state.jobs, state.closed)
+            }
+            var pending: [@Sendable (Bool) -> Void] = []
+            var inTransaction = false
+            for job in jobs {
+                if job.write {
+                    if !inTransaction { inTransaction = (try? connection.execute("BEGIN IMMEDIATE")) != nil }
+                    try? connection.execute("SAVEPOINT job")
+                    let (succeeded, complete) = job.run(connection)
+                    pending.append(complete)
+                    // A failed job undoes only its own changes.
+                    if !succeeded { try? connection.execute("ROLLBACK TO job") }
+                    try? connection.execute("RELEASE job")
+                } else {
+                    job.run(connection).complete(true)
+                }
+            }
+            let committed = !inTransaction || (try? connection.execute("COMMIT")) != nil
+            if !committed { try? connection.execute("ROLLBACK") }
+            pending.forEach { $0(committed) }
+            if closed && queue.withLock({ $0.jobs.isEmpty }) { return }
+        }
+    }
+}
+
+/// The connection as a job sees it, valid only inside that job. Statements
+/// are prepared once per SQL text and reused.
+public final class SQLiteConnection: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private var statements: [String: OpaquePointer] = [:]
+
+    init(_ handle: OpaquePointer) {
+        self.handle = handle
+    }
+
+    func close() {
+        for statement in statements.values { sqlite3_finalize(statement) }
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs a statement that returns no rows (or ignores them).
+    public func execute(_ sql: String, _ bindings: [SQLiteValue] = []) throws {
+        _ = try query(sql, bindings)
+    }
+
+    /// Rows changed by the last statement.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    public func query(_ sql: String, _ bindings: [SQLiteValue] = []) throws -> [[SQLiteValue]] {
+        let statement = try prepared(sql)
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        for (i, value) in bindings.enumerated() {
+            let index = Int32(i + 1)
+            let status: Int32
+            switch value {
+            case .integer(let v): status = sqlite3_bind_int64(statement, index, v)
+            case .text(let v): status = sqlite3_bind_text(statement, index, v, -1, CSQLite_transient())
+            case .null: status = sqlite3_bind_null(statement, index)
+            }
+            guard status == SQLITE_OK else { throw error("bind", sql) }
+        }
+        var rows: [[SQLiteValue]] = []
+        while true {
+            switch sqlite3_step(statement) {
+            case SQLITE_ROW:
+                rows.append((0..<sqlite3_column_count(statement)).map { column in
+                    switch sqlite3_column_type(statement, column) {
+                    case SQLITE_INTEGER: .integer(sqlite3_column_int64(statement, column))
+                    case SQLITE_NULL: .null
+                    default: sqlite3_column_text(statement, column).map { .text(String(cString: $0)) } ?? .null
+                    }
+                })
+            case SQLITE_DONE:
+                return rows
+            default:
+                throw error("step", sql)
+            }
+        }
+    }
+
+    private func prepared(_ sql: String) throws -> OpaquePointer {
+        if let statement = statements[sql] { return statement }
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else { throw error("prepare", sql) }
+        statements[sql] = statement
+        return statement
+    }
+
+    private func error(_ what: String, _ sql: String) -> StoreError {
+        StoreError("\(what) '\(sql)': \(String(cString: sqlite3_errmsg(handle)))")
+    }
+}

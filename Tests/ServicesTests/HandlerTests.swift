@@ -1,0 +1,203 @@
+import Artifacts
+import CacheServer
+import Dataset
+import Experiments
+import FeedService
+import Features
+import Foundation
+import Logging
+import Messages
+import Models
+import Pipeline
+import RPC
+import RecallServer
+import SortServer
+import Stores
+import TestSupport
+import Testing
+
+/// Published once, through the real pipeline, for every test here.
+let fixtureRoot: String = {
+    let root = Fixture.temporaryDirectory("artifacts")
+    try! Fixture.publish(root: root)
+    return root
+}()
+
+func fixtureWatcher() async throws -> ArtifactWatcher {
+    try await offThePool { try ArtifactWatcher(store: ArtifactStore(root: fixtureRoot), logger: Logger(label: "test")) }
+}
+
+let experiments = try! ExperimentTable.load(path: Fixture.experimentsPath)
+
+@Suite("service handlers in-process")
+struct HandlerTests {
+    @Test("recall merges the strategy's channels, each item once, inside the channel")
+    func recallMergesChannels() async throws {
+        let handler = RecallHandler(artifacts: try await fixtureWatcher(), experiments: experiments, logger: Logger(label: "test"))
+        let catalog = Fixture.catalog()
+        for channel in Int32(0)...3 {
+            let list = try handler.recall(FeedQuery(userID: "4", channelID: channel, count: 50, sources: [100, 101, 102, 103, 104]))
+            #expect(!list.articleIDs.isEmpty)
+            #expect(Set(list.articleIDs).count == list.articleIDs.count)
+            #expect(list.sources.count == list.articleIDs.count)
+            #expect(list.articleIDs.count <= 50)
+            if channel > 0 {
+                #expect(list.articleIDs.allSatisfy { catalog.channelIDs(of: Int($0)).contains(Int(channel)) }, "channel \(channel)")
+            }
+        }
+        // The ALS list comes first and excludes what the user already rated.
+        let rated = Set(catalog.interactions.filter { $0.user == 4 }.map { Int64($0.item) })
+        let als = try handler.recall(FeedQuery(userID: "4", channelID: 0, count: 100, sources: [100]))
+        #expect(!als.articleIDs.isEmpty && als.articleIDs.allSatisfy { !rated.contains($0) })
+        #expect(Set(als.sources) == [100])
+    }
+
+    @Test("a user with no personal lists gets the channel's hot and new items")
+    func coldStartGetsHotAndNew() async throws {
+        let handler = RecallHandler(artifacts: try await fixtureWatcher(), experiments: experiments, logger: Logger(label: "test"))
+        let list = try handler.recall(FeedQuery(userID: "new-user", channelID: 0, count: 100, sources: [100, 101]))
+        #expect(!list.articleIDs.isEmpty)
+        #expect(Set(list.sources).isSubset(of: [103, 104]))
+        #expect(throws: RPCError.self) { try handler.recall(FeedQuery(userID: "1", channelID: 0, count: 5, sources: [999])) }
+    }
+
+    @Test("similar items never include the article itself; an unknown article has none")
+    func similarExcludesItself() async throws {
+        let handler = RecallHandler(artifacts: try await fixtureWatcher(), experiments: experiments, logger: Logger(label: "test"))
+        for id in Int64(1)...60 {
+            let similar = handler.similar(Article(articleID: id, articleNum: 7))
+            #expect(similar.articleIDs.count == 7)
+            #expect(!similar.articleIDs.contains(id))
+        }
+        #expect(handler.similar(Article(articleID: 9999, articleNum: 5)).articleIDs.isEmpty)
+    }
+
+    @Test("SortService's served score equals the offline score within 1e-6")
+    func servedScoresEqualOfflineScores() async throws {
+        let artifacts = try await fixtureWatcher()
+        let handler = RankHandler(artifacts: artifacts, experiments: experiments, logger: Logger(label: "test"))
+        let catalog = Fixture.catalog()
+        let after = (catalog.interactions.map(\.timestamp).max() ?? 0) + 1
+        for (modelID, name) in [(Int64(200), "lr"), (201, "fm16")] {
+            let model = artifacts.current.models[name]!
+            for user in [1, 2, 17, 40] {
+                let candidates = (1...60).map(Int64.init)
+                let ranked = try handler.rank(FeedQuery(userID: String(user), channelID: 0, articleIDs: candidates, model: modelID))
+                #expect(Set(ranked.articleIDs) == Set(candidates))
+                #expect(ranked.scores == ranked.scores.sorted(by: >))
+                // Offline: the training replay's features as of a moment after every event.
+                let rows = PointInTimeReplay.rows(
+                    history: catalog.interactions,
+                    rows: candidates.map { Interaction(user: user, item: Int($0), ratingText: "0", rating: 0, timestamp: after) },
+                    catalog: catalog, priors: model.priors)
+                for row in rows {
+                    let offline = Double(model.machine.probability(model.row(
+                        user: model.space.userColumns(catalog.users[user]), article: model.space.articleColumns(catalog.articles[row.event.item]), dense: row.dense)))
+                    let served = ranked.scores[ranked.articleIDs.firstIndex(of: Int64(row.event.item))!]
+                    #expect(abs(served - offline) <= 1e-6, "\(name) user \(user) item \(row.event.item): \(served) vs \(offline)")
+                }
+            }
+        }
+        #expect(throws: RPCError.self) { try handler.rank(FeedQuery(userID: "1", channelID: 0, articleIDs: [1], model: 777)) }
+    }
+
+    @Test("the cache serves the wait list in order across refills and restarts, never twice")
+    func cacheServesEachItemOnce() async throws {
+        let path = Fixture.temporaryDirectory("cache") + "/c.sqlite"
+        var list = try SQLiteWaitList(path: path)
+        var cache = CacheHandler(waitList: list, logger: Logger(label: "test"))
+        _ = try await cache.put(FeedQuery(userID: "5", channelID: 1, articleIDs: (1...250).map(Int64.init)))
+        var served = try await cache.take(FeedQuery(userID: "5", channelID: 1, count: 10)).articleIDs
+        #expect(served == (1...10).map(Int64.init))
+        served += try await cache.take(FeedQuery(userID: "5", channelID: 1, count: 95)).articleIDs
+        #expect(served == (1...105).map(Int64.init))
+        // A restart loses the level-1 copy only: what follows was never served.
+        list.close()
+        list = try SQLiteWaitList(path: path)
+        cache = CacheHandler(waitList: list, logger: Logger(label: "test"))
+        while true {
+            let next = try await cache.take(FeedQuery(userID: "5", channelID: 1, count: 30)).articleIDs
+            if next.isEmpty { break }
+            served += next
+        }
+        #expect(Set(served).count == served.count)
+        #expect(served.last == 250)
+        list.close()
+    }
+
+    @Test("a published version is picked up without a restart; a corrupt one is refused")
+    func artifactsReloadWithoutRestart() async throws {
+        let root = Fixture.temporaryDirectory("reload")
+        let first = try await offThePool { try Fixture.publish(root: root, seed: 1) }
+        let watcher = try await offThePool { try ArtifactWatcher(store: ArtifactStore(root: root), logger: Logger(label: "test")) }
+        #expect(watcher.current.version == first)
+        #expect(!watcher.reloadIfChanged())
+        let second = try await offThePool { try Fixture.publish(root: root, seed: 2) }
+        #expect(watcher.reloadIfChanged())
+        #expect(watcher.current.version == second)
+        let third = try await offThePool { try Fixture.publish(root: root, seed: 3) }
+        try Data("corrupt".utf8).write(to: URL(fileURLWithPath: "\(root)/\(third)/\(ArtifactLayout.recall)"))
+        #expect(!watcher.reloadIfChanged())
+        #expect(watcher.current.version == second)
+    }
+}
+
+@Suite("RecoCenter in-process", .serialized)
+struct FeedHandlerTests {
+    /// Recall, sort and cache served in-process; `sortAlive` false points sort at a closed port.
+    func makeFeed(sortAlive: Bool) async throws -> (FeedHandler, [RPCServer]) {
+        let artifacts = try await fixtureWatcher()
+        let logger = Logger(label: "test")
+        let recall = RPCServer(configuration: .init(port: 0), router: RecallHandler(artifacts: artifacts, experiments: experiments, logger: logger).router)
+        let sort = RPCServer(configuration: .init(port: 0), router: RankHandler(artifacts: artifacts, experiments: experiments, logger: logger).router)
+        let dir = Fixture.temporaryDirectory("feed")
+        let cache = RPCServer(configuration: .init(port: 0), router: CacheHandler(waitList: try SQLiteWaitList(path: dir + "/w.sqlite"), logger: logger).router)
+        for server in [recall, sort, cache] { try server.start() }
+        if !sortAlive { await sort.shutdown(grace: .zero) }
+        let feed = FeedHandler(
+            history: try SQLiteHistoryStore(path: dir + "/h.sqlite"),
+            dependencies: .init(recall: try RPCClient(endpoint: .init(port: recall.port)),
+                                sort: try RPCClient(endpoint: .init(port: sortAlive ? sort.port : 1)),
+                                cache: try RPCClient(endpoint: .init(port: cache.port))),
+            logger: logger, defaultBudget: .seconds(30))
+        return (feed, [recall, sort, cache])
+    }
+
+    @Test("refreshes never repeat an item; history pages back with the previous batch's time")
+    func refreshesAndHistory() async throws {
+        let (feed, servers) = try await makeFeed(sortAlive: true)
+        let context = ServerContext(path: "/reco.Feed/feed")
+        var seen: Set<Int64> = [], times: [Int64] = [], batches: [[Int64]] = []
+        for step in 1...4 {
+            let time = Int64(1_700_000_000_000 + step * 1000)
+            let answer = try await feed.feed(FeedQuery(userID: "3", channelID: 0, count: 4, sources: [100, 101, 103, 104], model: 200, timeStamp: time), context: context)
+            #expect(answer.articleIDs.count == 4)
+            #expect(answer.degraded.isEmpty)
+            #expect(seen.isDisjoint(with: answer.articleIDs))
+            #expect(answer.timeStamp == (times.last ?? 0))
+            seen.formUnion(answer.articleIDs)
+            times.append(time)
+            batches.append(answer.articleIDs)
+        }
+        var time = times.last!
+        for index in stride(from: 3, through: 0, by: -1) {
+            let page = try await feed.feed(FeedQuery(userID: "3", channelID: 0, count: 4, timeStamp: time), context: context)
+            #expect(page.fromHistory)
+            #expect(page.articleIDs == batches[index])
+            #expect(page.timeStamp == (index > 0 ? times[index - 1] : 0))
+            time = page.timeStamp
+        }
+        for server in servers { await server.shutdown(grace: .zero) }
+    }
+
+    @Test("with SortService down a refresh still answers, in recall order, and says why")
+    func sortDownDegrades() async throws {
+        let (feed, servers) = try await makeFeed(sortAlive: false)
+        let answer = try await feed.feed(FeedQuery(userID: "9", channelID: 0, count: 5, sources: [100, 104], model: 200, timeStamp: 1_700_000_000_000),
+                                         context: ServerContext(path: "/reco.Feed/feed"))
+        #expect(answer.articleIDs.count == 5)
+        #expect(answer.degraded == ["sort"])
+        #expect(feed.degradations.snapshot["sort"] == 1)
+        for server in servers { await server.shutdown(grace: .zero) }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Stores
+import TestSupport
+import Testing
+
+@Suite("SQLite stores")
+struct StoreTests {
+    @Test("history pages back batch by batch and survives reopening")
+    func historyPagesBack() async throws {
+        let path = Fixture.temporaryDirectory("history") + "/h.sqlite"
+        let store = try SQLiteHistoryStore(path: path)
+        #expect(try await store.newestTime(user: "7", channel: 0) == nil)
+        try await store.append(user: "7", channel: 0, time: 100, items: [1, 2])
+        try await store.append(user: "7", channel: 0, time: 200, items: [3, 4])
+        try await store.append(user: "7", channel: 2, time: 150, items: [9])
+        try await store.append(user: "8", channel: 0, time: 300, items: [5])
+        #expect(try await store.newestTime(user: "7", channel: 0) == 200)
+        #expect(try await store.batch(user: "7", channel: 0, atOrBefore: 250) == HistoryBatch(time: 200, items: [3, 4], previousTime: 100))
+        #expect(try await store.batch(user: "7", channel: 0, atOrBefore: 199) == HistoryBatch(time: 100, items: [1, 2], previousTime: 0))
+        #expect(try await store.batch(user: "7", channel: 0, atOrBefore: 99) == nil)
+        #expect(try await store.shownItems(user: "7", channels: [2, 0]) == [1, 2, 3, 4, 9])
+        store.close()
+        let reopened = try SQLiteHistoryStore(path: path)
+        #expect(try await reopened.newestTime(user: "7", channel: 0) == 200)
+        #expect(try await reopened.purge(recordedBefore: Int64(Date().timeIntervalSince1970) + 10) == 4)
+        #expect(try await reopened.newestTime(user: "7", channel: 0) == nil)
+        reopened.close()
+    }
+
+    @Test("concurrent writes are grouped and all land; a failing write undoes only itself")
+    func groupCommitIsolatesFailures() async throws {
+        let database = try SQLiteDatabase(path: Fixture.temporaryDirectory("group") + "/g.sqlite")
+        try await database.write { try $0.execute("CREATE TABLE t (k INTEGER PRIMARY KEY)") }
+        let failures = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for k in 0..<300 {
+                group.addTask {
+                    do {
+                        try await database.write { c in
+                            try c.execute("INSERT INTO t (k) VALUES (?)", [.integer(Int64(k))])
+                            if k % 10 == 0 { throw StoreError("job \(k) fails after its insert") }
+                        }
+                        return false
+                    } catch { return true }
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(failures == 30)
+        let keys = try await database.read { try $0.query("SELECT k FROM t ORDER BY k").compactMap { $0[0].integer } }
+        #expect(keys == (0..<300).filter { $0 % 10 != 0 }.map(Int64.init))
+        database.close()
+        await #expect(throws: StoreError.self) { try await database.read { _ in 1 } }
+    }
+
+    @Test("the wait list pops from the front and is replaced by a newer ranking")
+    func waitListPopsAndReplaces() async throws {
+        let list = try SQLiteWaitList(path: Fixture.temporaryDirectory("wait") + "/w.sqlite")
+        try await list.replace(user: "1", channel: 3, items: [10, 11, 12, 13, 14])
+        #expect(try await list.take(user: "1", channel: 3, count: 2) == [10, 11])
+        #expect(try await list.take(user: "1", channel: 0, count: 2) == [])
+        try await list.replace(user: "1", channel: 3, items: [20, 21])
+        #expect(try await list.take(user: "1", channel: 3, count: 5) == [20, 21])
+        #expect(try await list.take(user: "1", channel: 3, count: 5) == [])
+        list.close()
+    }
+}

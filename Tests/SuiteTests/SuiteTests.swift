@@ -1,0 +1,85 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The five real executables on ephemeral loopback ports, over artifacts
+/// the real pipeline published, with their own data directory.
+final class RunningSuite: @unchecked Sendable {
+    static let order = ["RecallService", "SortService", "CacheService", "RecoCenter", "ABRouter"]
+    let directory = Fixture.temporaryDirectory("suite")
+    var processes: [String: ChildProcess] = [:]
+    var ports: [String: Int] = [:]
+
+    func start() async throws {
+        try await offThePool { [directory] in _ = try Fixture.publish(root: "\(directory)/artifacts") }
+        try """
+        {"data_dir": "\(directory)", "artifacts": "\(directory)/artifacts", "experiments": "\(Fixture.experimentsPath)",
+         "feed": {"max_channel_id": 3, "default_deadline_ms": 2000}}
+        """.write(toFile: "\(directory)/suite.json", atomically: true, encoding: .utf8)
+        for service in Self.order {
+            var arguments = ["--config", "\(directory)/suite.json", "--listen", "127.0.0.1:0"]
+            for (name, port) in ports { arguments += ["--\(name)", "127.0.0.1:\(port)"] }
+            let process = try await ChildProcess.start("\(productsDirectory)/\(service)", arguments, errorLog: "\(directory)/\(service).log")
+            processes[service] = process
+            guard let port = await process.waitForLine(prefix: "listening ").flatMap({ Int($0) }) else {
+                throw SuiteError("\(service) did not start: \((try? String(contentsOfFile: "\(directory)/\(service).log", encoding: .utf8)) ?? "")")
+            }
+            ports[service] = port
+        }
+    }
+
+    func kill(_ service: String) async throws {
+        processes[service]?.signal(SIGKILL)
+        try await processes[service]?.waitForExit()
+    }
+
+    func stop() async {
+        for service in Self.order.reversed() {
+            processes[service]?.signal(SIGTERM)
+            try? await processes[service]?.waitForExit()
+        }
+    }
+
+    /// Runs cases of the Python client against ABRouter; returns case -> (ok, detail).
+    func python(_ cases: [String]) async throws -> [String: (ok: Bool, detail: String)] {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("python/feed_client.py").path
+        let (_, output) = try await run("python3", [script, "127.0.0.1:\(ports["ABRouter"]!)"] + cases)
+        var results: [String: (Bool, String)] = [:]
+        for line in output.split(separator: "\n") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+            results[object["case"] as? String ?? "?"] = (object["ok"] as? Bool ?? false, "\(object["detail"] ?? "")")
+        }
+        return results
+    }
+}
+
+struct SuiteError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+@Suite("the five services end to end, called by a stock Python grpcio client", .serialized)
+struct SuiteTests {
+    @Test("feed, history, A/B, validation and similar items; then degraded answers with Sort and Recall killed")
+    func endToEnd() async throws {
+        let suite = RunningSuite()
+        try await suite.start()
+        let cases = ["refresh", "channels", "ab", "invalid", "similar", "degraded"]
+        let results = try await suite.python(cases)
+        for name in cases {
+            #expect(results[name]?.ok == true, "\(name): \(results[name]?.detail ?? "not run")")
+        }
+
+        try await suite.kill("SortService")
+        let withoutSort = try await suite.python(["degraded"])
+        #expect(withoutSort["degraded"]?.ok == true, "SortService killed: \(withoutSort["degraded"]?.detail ?? "not run")")
+
+        try await suite.kill("RecallService")
+        let withoutRecall = try await suite.python(["degraded"])
+        #expect(withoutRecall["degraded"]?.ok == true, "RecallService killed too: \(withoutRecall["degraded"]?.detail ?? "not run")")
+
+        let log = (try? String(contentsOfFile: "\(suite.directory)/RecoCenter.log", encoding: .utf8)) ?? ""
+        #expect(log.contains("degraded: sort") && log.contains("degraded: recall"), "degradations are logged")
+        await suite.stop()
+    }
+}

@@ -1,0 +1,154 @@
+"""The web backend and the app, as a stock grpcio client generated from
+Protos/user_reco.proto at run time. Usage: feed_client.py HOST:PORT CASE...
+Prints one JSON line per case: {"case", "ok", "detail"}."""
+import hashlib, json, os, subprocess, sys, tempfile, time
+
+import grpc
+
+root = os.path.dirname(os.path.abspath(__file__))
+protos = os.path.join(root, "..", "..", "..", "Protos")
+out = tempfile.mkdtemp()
+subprocess.check_call([sys.executable, "-m", "grpc_tools.protoc", "-I" + protos, "--python_out=" + out,
+                       "--grpc_python_out=" + out, os.path.join(protos, "user_reco.proto")])
+sys.path.insert(0, out)
+import user_reco_pb2 as pb  # noqa: E402
+import user_reco_pb2_grpc as rpc  # noqa: E402
+
+channel = grpc.insecure_channel(sys.argv[1])
+stub = rpc.UserRecommendStub(channel)
+clock = [int(time.time() * 1000) - 3_600_000]
+
+
+def now():
+    clock[0] += 1000
+    return clock[0]
+
+
+def pull(user, channel_id=0, n=4, ts=None):
+    return stub.user_recommend(pb.User(user_id=user, channel_id=channel_id, article_num=n, time_stamp=ts or now()), timeout=10)
+
+
+def check(condition, detail):
+    if not condition:
+        raise AssertionError(detail)
+
+
+def case_refresh():
+    user = "3"
+    seen, batches, times = set(), [], []
+    for _ in range(4):
+        ts = now()
+        track = pull(user, ts=ts)
+        ids = [r.article_id for r in track.recommends]
+        check(len(ids) == 4, f"refresh returned {ids}")
+        check(not seen & set(ids), f"repeat {seen & set(ids)}")
+        check(track.time_stamp == (times[-1] if times else 0), f"time_stamp {track.time_stamp}, expected {times[-1:] or 0}")
+        exposure = json.loads(track.exposure)
+        check(exposure["action"] == "exposure" and json.loads(exposure["articleId"]) == ids, f"exposure {track.exposure}")
+        seen |= set(ids)
+        batches.append(ids)
+        times.append(ts)
+    # Paging back: each batch in turn, then 0.
+    ts = times[-1]
+    for index in range(3, -1, -1):
+        track = pull(user, ts=ts)
+        check([r.article_id for r in track.recommends] == batches[index], f"page {index}: {track}")
+        check(track.exposure == "", "a history page carries no exposure")
+        check(track.time_stamp == (times[index - 1] if index else 0), f"page {index} time_stamp {track.time_stamp}")
+        ts = track.time_stamp
+    # Refresh until recall runs out: never a repeat.
+    for _ in range(200):
+        ids = [r.article_id for r in pull(user, n=10).recommends]
+        if not ids:
+            break
+        check(not seen & set(ids), f"repeat {seen & set(ids)}")
+        seen |= set(ids)
+    else:
+        raise AssertionError("recall never ran out")
+    return f"{len(seen)} distinct items before recall ran out"
+
+
+def case_channels():
+    # A channel's feed holds only that channel's items, and never what the
+    # all-channels feed (channel 0) already showed.
+    shown = set()
+    for _ in range(3):
+        shown |= {r.article_id for r in pull("5", channel_id=0, n=5).recommends}
+    check(len(shown) == 15, f"channel 0 gave {shown}")
+    for channel_id in (1, 2, 3):
+        ids = [r.article_id for r in pull("5", channel_id=channel_id, n=5).recommends]
+        check(len(ids) == 5, f"channel {channel_id}: {ids}")
+        check(not shown & set(ids), f"channel {channel_id} repeated channel 0's {shown & set(ids)}")
+        check(all((article_id % 3) + 1 == channel_id or (article_id % 5 == 0 and (article_id + 1) % 3 + 1 == channel_id)
+                  for article_id in ids), f"channel {channel_id} holds another channel's items: {ids}")
+    return "ok"
+
+
+def case_ab():
+    arms = {}
+    for i in range(1, 80):
+        user = str(i)
+        track = pull(user, n=2)
+        strategy = json.loads(track.exposure)["algorithmCombine"]
+        expected = "Algo-1" if hashlib.md5(user.encode()).hexdigest()[0] in "0123456789abcd" else "Algo-2"
+        check(strategy == expected, f"user {user}: {strategy}, md5 rule says {expected}")
+        for r in track.recommends:
+            for action in ("click", "collect", "share", "read"):
+                param = json.loads(getattr(r.params, action))
+                check(param == {"action": action, "userId": user, "articleId": str(r.article_id), "algorithmCombine": expected}, f"{action}: {param}")
+        arms[strategy] = arms.get(strategy, 0) + 1
+    check(set(arms) == {"Algo-1", "Algo-2"}, f"arms seen {arms}")
+    return json.dumps(arms)
+
+
+def expect_status(call, code, mention):
+    try:
+        call()
+    except grpc.RpcError as error:
+        check(error.code() == code, f"{mention}: {error.code()} {error.details()}")
+        check(mention in (error.details() or ""), f"message '{error.details()}' does not name {mention}")
+        return
+    raise AssertionError(f"{mention}: accepted")
+
+
+def case_invalid():
+    bad = grpc.StatusCode.INVALID_ARGUMENT
+    expect_status(lambda: pull("1", n=0), bad, "article_num")
+    expect_status(lambda: pull("1", n=201), bad, "article_num")
+    expect_status(lambda: pull("1", channel_id=99), bad, "channel_id")
+    expect_status(lambda: pull("1", channel_id=-1), bad, "channel_id")
+    expect_status(lambda: pull("1", ts=-5), bad, "time_stamp")
+    expect_status(lambda: pull("1", ts=1_700_000_000), bad, "time_stamp")
+    expect_status(lambda: pull("1", ts=int(time.time() * 1000) + 10 * 86_400_000), bad, "time_stamp")
+    expect_status(lambda: pull("x" * 129), bad, "user_id")
+    expect_status(lambda: stub.article_recommend(pb.Article(article_id=1, article_num=0), timeout=10), bad, "article_num")
+    # Invalid UTF-8 in user_id, sent as raw bytes.
+    raw = channel.unary_unary("/UserRecommend/user_recommend", request_serializer=lambda b: b, response_deserializer=lambda b: b)
+    expect_status(lambda: raw(b"\x0a\x02\xc3\x28\x10\x00\x18\x01", timeout=10), bad, "UTF-8")
+    empty = pull("", n=5)
+    check(len(empty.recommends) == 0 and empty.exposure == "", f"anonymous pull: {empty}")
+    return "ok"
+
+
+def case_similar():
+    for article in (1, 7, 30):
+        ids = list(stub.article_recommend(pb.Article(article_id=article, article_num=5), timeout=10).article_id)
+        check(len(ids) == 5 and article not in ids, f"similar to {article}: {ids}")
+    check(list(stub.article_recommend(pb.Article(article_id=424242, article_num=5), timeout=10).article_id) == [], "unknown article")
+    return "ok"
+
+
+def case_degraded():
+    # Fresh users, so every call is a real refresh that needs recall or its fallback.
+    for i in range(5):
+        track = pull(f"degraded-{time.time_ns()}-{i}", n=5)
+        check(len(track.recommends) == 5, f"degraded answer: {track}")
+    return "ok"
+
+
+for name in sys.argv[2:]:
+    try:
+        detail = globals()["case_" + name]()
+        print(json.dumps({"case": name, "ok": True, "detail": detail}), flush=True)
+    except Exception as error:  # report and go on to the next case
+        print(json.dumps({"case": name, "ok": False, "detail": repr(error)}), flush=True)
