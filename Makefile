@@ -34,11 +34,12 @@ data: deps
 	@tools/fetch-ml100k.sh $(DATA_DIR)/raw
 
 # Fetch, build, run the offline pipeline when nothing is published yet, then
-# the five services in the foreground (Ctrl-C stops them).
+# recod with the five services in the foreground (Ctrl-C stops them all).
 run: data build
 	@[ -f $(DATA_DIR)/catalog/catalog.inter ] || .build/release/recoctl import --ml100k $(DATA_DIR)/raw --out $(DATA_DIR)/catalog
 	@[ -e $(DATA_DIR)/artifacts/current ] || .build/release/recoctl train --catalog $(DATA_DIR)/catalog --artifacts $(DATA_DIR)/artifacts
-	DATA_DIR=$(DATA_DIR) tools/run-suite.sh .build/release
+	@mkdir -p $(DATA_DIR)/logs
+	.build/release/recod --config deploy/recod.conf
 
 # Benchmarks against real peers in the same run; results go to BENCHMARKS.md.
 # The grpc-swift-2 peer is its own package (Tests/Benchmarks/PeerServer), so

@@ -10,3 +10,40 @@ extern int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags)
 
 // Accepts without the peer address: the server does not use it.
 static inline int CLinuxIO_accept(int fd, int flags) { return accept4(fd, NULL, NULL, flags); }
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+// pipe2 is a GNU extension too: a close-on-exec pipe (the child gets only the
+// write end, through dup2, which clears the flag on its copy).
+extern int pipe2(int pipefd[2], int flags);
+static inline int CLinuxIO_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+// Starts `argv` (PATH searched) in its own process group with stdout and
+// stderr on `output_fd`, stdin on /dev/null, and signals unblocked. The child
+// asks the kernel to SIGKILL it when the forking thread (the supervisor's,
+// which lives as long as the supervisor) dies, so a killed supervisor never
+// leaves orphans. Only async-signal-safe calls run between fork and exec.
+// Returns the pid, or -1 with errno set.
+static inline int CLinuxIO_spawn(char *const argv[], int output_fd, const char *directory) {
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid != 0) return pid;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);   // the parent died before prctl
+    setpgid(0, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int s = 1; s < 32; s++) if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
+    int null_fd = open("/dev/null", O_RDONLY);
+    if (null_fd >= 0) { dup2(null_fd, 0); if (null_fd > 2) close(null_fd); }
+    dup2(output_fd, 1);
+    dup2(output_fd, 2);
+    if (output_fd > 2) close(output_fd);
+    if (directory && chdir(directory) != 0) _exit(126);
+    execvp(argv[0], argv);
+    _exit(127);
+}

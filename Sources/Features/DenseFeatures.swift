@@ -23,16 +23,48 @@ public enum DenseFeatures {
         }
     }
 
-    public static func compute(_ stats: BehaviorStatistics, user: Int, item: Int, priors: Priors) -> [Float] {
+    /// What the features need of the user, computed once per request when
+    /// many items are scored for one user (SortService), and once per row
+    /// offline: the same arithmetic either way.
+    public struct UserContext: Sendable {
+        let counts: BehaviorStatistics.Counts
+        let userRate: Double
+        let userMean: Double
+        let byGenre: [Int: BehaviorStatistics.Counts]?
+        let recentRate: Double
+        let recentMean: Double
+        /// Genre indices of each of the user's recent positives.
+        let recentPositiveGenres: [Set<Int>]
+    }
+
+    public static func userContext(_ stats: BehaviorStatistics, user: Int, priors: Priors) -> UserContext {
         let u = stats.users[user] ?? .init()
-        let i = stats.items[item] ?? .init()
         let p0 = priors.positiveRate, r0 = priors.meanRating, m = prior
         let userRate = (Double(u.positives) + m * p0) / (Double(u.events) + m)
+        // The user's last events: drift in taste and in how they rate lately.
+        let last = stats.recent[user] ?? []
+        let userMean = (u.ratingSum + m * r0) / (Double(u.events) + m)
+        return UserContext(
+            counts: u, userRate: userRate, userMean: userMean, byGenre: stats.userGenres[user],
+            recentRate: (Double(last.reduce(0) { $0 + $1.label }) + m * userRate) / (Double(last.count) + m),
+            recentMean: (last.reduce(0.0) { $0 + $1.rating } + m * userMean) / (Double(last.count) + m),
+            recentPositiveGenres: last.filter { $0.label == 1 }.map { Set(stats.genres(of: $0.item)) })
+    }
+
+    public static func compute(_ stats: BehaviorStatistics, user: Int, item: Int, priors: Priors) -> [Float] {
+        compute(userContext(stats, user: user, priors: priors), stats, item: item, priors: priors)
+    }
+
+    public static func compute(_ context: UserContext, _ stats: BehaviorStatistics, item: Int, priors: Priors) -> [Float] {
+        let u = context.counts
+        let i = stats.items[item] ?? .init()
+        let p0 = priors.positiveRate, r0 = priors.meanRating, m = prior
+        let userRate = context.userRate
         let itemRate = (Double(i.positives) + m * p0) / (Double(i.events) + m)
         // Affinity to the item's genres: the user's smoothed rate on each, averaged.
         let genres = stats.genres(of: item)
         var genreRate = userRate, genreCount = 0.0
-        if !genres.isEmpty, let byGenre = stats.userGenres[user] {
+        if !genres.isEmpty, let byGenre = context.byGenre {
             var rateSum = 0.0, countSum = 0.0
             for g in genres {
                 let c = byGenre[g] ?? .init()
@@ -42,22 +74,16 @@ public enum DenseFeatures {
             genreRate = rateSum / Double(genres.count)
             genreCount = countSum / Double(genres.count)
         }
-        // The user's last events: drift in taste and in how they rate lately.
-        let last = stats.recent[user] ?? []
-        let userMean = (u.ratingSum + m * r0) / (Double(u.events) + m)
-        let recentRate = (Double(last.reduce(0) { $0 + $1.label }) + m * userRate) / (Double(last.count) + m)
-        let recentMean = (last.reduce(0.0) { $0 + $1.rating } + m * userMean) / (Double(last.count) + m)
-        let itemGenres = Set(genres)
-        let recentPositives = last.filter { $0.label == 1 }
-        let matches = recentPositives.filter { !itemGenres.isDisjoint(with: stats.genres(of: $0.item)) }.count
-        let genreMatch = (Double(matches) + 0.5) / (Double(recentPositives.count) + 1)
+        var matches = 0
+        for recent in context.recentPositiveGenres where genres.contains(where: recent.contains) { matches += 1 }
+        let genreMatch = (Double(matches) + 0.5) / (Double(context.recentPositiveGenres.count) + 1)
         return [
             Float(logit(userRate)), Float(logit(itemRate)),
             Float(log1p(Double(u.events))), Float(log1p(Double(i.events))),
-            Float((u.ratingSum + m * r0) / (Double(u.events) + m)),
+            Float(context.userMean),
             Float((i.ratingSum + m * r0) / (Double(i.events) + m)),
             Float(logit(genreRate)), Float(log1p(genreCount)),
-            Float(logit(recentRate)), Float(recentMean), Float(genreMatch),
+            Float(logit(context.recentRate)), Float(context.recentMean), Float(genreMatch),
         ]
     }
 

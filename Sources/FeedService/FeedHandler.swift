@@ -34,7 +34,7 @@ public final class FeedHandler: Sendable {
     let fallback = Mutex<[Int32: [Int64]]>([:])
     public let degradations = DegradationCounter()
 
-    public init(history: any HistoryStore, dependencies: Dependencies, logger: Logger, recallCount: Int32 = 300, defaultBudget: Duration = .milliseconds(300)) {
+    public init(history: any HistoryStore, dependencies: Dependencies, logger: Logger, recallCount: Int32 = 100, defaultBudget: Duration = .milliseconds(300)) {
         self.history = history
         self.dependencies = dependencies
         self.logger = logger

@@ -25,7 +25,17 @@ public struct RankingModel: Sendable, Codable, Equatable {
 
     /// Click probability of `item` for `user` given the behaviour statistics now.
     public func score(user: UserProfile?, article: ArticleInfo?, userID: Int, itemID: Int, stats: BehaviorStatistics) -> Float {
-        let dense = DenseFeatures.compute(stats, user: userID, item: itemID, priors: priors)
-        return machine.probability(row(user: space.userColumns(user), article: space.articleColumns(article), dense: dense))
+        scores(user: user, userID: userID, articles: [(itemID, space.articleColumns(article))], stats: stats)[0]
+    }
+
+    /// Click probabilities of many items for one user: the user's columns and
+    /// statistics are computed once. `articles`: item id and its base columns
+    /// (`space.articleColumns`, which a server can keep per version).
+    public func scores(user: UserProfile?, userID: Int, articles: [(id: Int, columns: FeatureVector)], stats: BehaviorStatistics) -> [Float] {
+        let userColumns = space.userColumns(user)
+        let context = DenseFeatures.userContext(stats, user: userID, priors: priors)
+        return articles.map { article in
+            machine.probability(row(user: userColumns, article: article.columns, dense: DenseFeatures.compute(context, stats, item: article.id, priors: priors)))
+        }
     }
 }

@@ -20,7 +20,7 @@ public struct SuiteConfiguration: Sendable, Decodable {
         public var max_channel_id: Int32 = 19
         public var max_article_num: Int32 = 200
         /// Candidates asked of RecallService per refresh.
-        public var recall_count: Int32 = 300
+        public var recall_count: Int32 = 100
         /// The budget of a user_recommend whose caller set no deadline.
         public var default_deadline_ms: Int = 300
 

@@ -14,9 +14,14 @@ public final class RankHandler: Sendable {
     let artifacts: ArtifactWatcher
     let experiments: ExperimentTable
     let logger: Logger
-    /// Behaviour statistics as of the loaded version's events, rebuilt when
-    /// the version changes.
-    let statistics = Mutex<(version: String, stats: BehaviorStatistics)?>(nil)
+    /// What scoring needs per version, rebuilt when the version changes:
+    /// behaviour statistics as of its events, and each model's article columns.
+    struct Prepared: Sendable {
+        let version: String
+        let stats: BehaviorStatistics
+        let articleColumns: [String: [Int64: FeatureVector]]
+    }
+    let prepared = Mutex<Prepared?>(nil)
 
     public init(artifacts: ArtifactWatcher, experiments: ExperimentTable, logger: Logger) {
         self.artifacts = artifacts
@@ -30,12 +35,16 @@ public final class RankHandler: Sendable {
         return router
     }
 
-    func stats(for current: ServingArtifacts) -> BehaviorStatistics {
-        if let cached = statistics.withLock({ $0 }), cached.version == current.version { return cached.stats }
+    func prepare(_ current: ServingArtifacts) -> Prepared {
+        if let cached = prepared.withLock({ $0 }), cached.version == current.version { return cached }
         var stats = BehaviorStatistics(catalog: current.catalog)
         for event in current.catalog.interactions.sorted(by: { $0.timestamp < $1.timestamp }) { stats.apply(event) }
-        statistics.withLock { $0 = (current.version, stats) }
-        return stats
+        let columns = current.models.mapValues { model in
+            Dictionary(uniqueKeysWithValues: current.catalog.articles.map { (Int64($0.key), model.space.articleColumns($0.value)) })
+        }
+        let next = Prepared(version: current.version, stats: stats, articleColumns: columns)
+        prepared.withLock { $0 = next }
+        return next
     }
 
     /// Candidates best first, with their click probabilities.
@@ -43,12 +52,12 @@ public final class RankHandler: Sendable {
         let current = artifacts.current
         guard let name = experiments.sortModels[String(query.model)] else { throw RPCError(.invalidArgument, "unknown sort model \(query.model)") }
         guard let model = current.models[name] else { throw RPCError(.failedPrecondition, "model \(name) is not in version \(current.version)") }
-        let stats = stats(for: current)
+        let state = prepare(current)
         let userID = Int(query.userID) ?? -1
-        let profile = current.catalog.users[userID]
-        let scored = query.articleIDs.map { item in
-            (item, Double(model.score(user: profile, article: current.catalog.articles[Int(item)], userID: userID, itemID: Int(item), stats: stats)))
-        }.sorted { ($0.1, -$0.0) > ($1.1, -$1.0) }
+        let columns = state.articleColumns[name] ?? [:]
+        let probabilities = model.scores(user: current.catalog.users[userID], userID: userID,
+                                         articles: query.articleIDs.map { (Int($0), columns[$0] ?? FeatureVector()) }, stats: state.stats)
+        let scored = zip(query.articleIDs, probabilities.map(Double.init)).sorted { ($0.1, -$0.0) > ($1.1, -$1.0) }
         return ItemList(articleIDs: scored.map(\.0), scores: scored.map(\.1), version: "\(current.version)/\(name)")
     }
 }

@@ -13,6 +13,8 @@ extension CommandLine {
                                                   evaluate the ranking models (or recall channels) on the protocol split
       recommend --user ID [--channel 0] [-n 10] [--router 127.0.0.1:50051]
       similar --article ID [-n 10] [--router 127.0.0.1:50051]
+      status [NAME] [--recod 127.0.0.1:50050]     each supervised program's state, pid, uptime and restarts
+      start|stop|restart NAME [--recod ...]       one program, leaving the others alone
     """
 
     /// `COMMAND [SUBCOMMAND] --name value --flag ...`

@@ -11,6 +11,7 @@ do {
     case "versions": try VersionsCommand.run(arguments)
     case "eval": try EvalCommand.run(arguments)
     case "recommend", "similar": try QueryCommand.run(arguments)
+    case "status", "start", "stop", "restart": try SupervisorCommand.run(arguments)
     default:
         print(CommandLine.usage)
         exit(arguments.command == "help" ? 0 : 2)

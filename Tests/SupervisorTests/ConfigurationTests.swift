@@ -1,0 +1,54 @@
+import Foundation
+import Supervisor
+import TestSupport
+import Testing
+
+@Suite("recod configuration and logs")
+struct ConfigurationTests {
+    @Test("the shipped deploy/recod.conf parses into the five services in start order")
+    func shippedConfigurationParses() throws {
+        let path = URL(fileURLWithPath: Fixture.experimentsPath).deletingLastPathComponent().appendingPathComponent("recod.conf").path
+        let configuration = try SupervisorConfiguration.load(path: path)
+        #expect(configuration.programs.map(\.name) == ["RecallService", "SortService", "CacheService", "RecoCenter", "ABRouter"])
+        #expect(configuration.programs.allSatisfy { $0.health != nil && $0.autorestart && $0.startretries == 3 })
+        #expect(configuration.settings.control == "127.0.0.1:50050")
+    }
+
+    @Test("configuration errors name the file, the line and the reason", arguments: [
+        ("[program:a]\ncommand = x\nbogus = 1\n", 3, "unknown key 'bogus'"),
+        ("[program:a]\nautostart = true\n", 1, "missing command"),
+        ("[program:a]\ncommand = x\nstartretries = three\n", 3, "not a non-negative integer"),
+        ("[program:a]\ncommand = x\nstopwaitsecs = -1\n", 3, "not a non-negative number"),
+        ("[program:a]\ncommand = x\nstopsignal = BOOM\n", 3, "unknown signal"),
+        ("; comment\n[nonsense]\n", 2, "unknown section"),
+        ("command = x\n", 1, "outside any section"),
+        ("[recod]\nhealth_timeout = soon\n", 2, "not a non-negative number"),
+        ("[program:a]\ncommand = x\n[program:a]\ncommand = y\n", 3, "defined twice"),
+    ])
+    func errorsNamePlace(text: String, line: Int, reason: String) {
+        do {
+            _ = try SupervisorConfiguration.parse(text, file: "test.conf")
+            Issue.record("accepted: \(text)")
+        } catch let problem as ConfigurationProblem {
+            #expect(problem.file == "test.conf")
+            #expect(problem.line == line, "\(problem)")
+            #expect(problem.reason.contains(reason), "\(problem)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test("a log rotates past its size bound and keeps only its backups")
+    func logsRotate() throws {
+        let path = Fixture.temporaryDirectory("rotate") + "/p.log"
+        let log = RotatingLog(path: path, maxBytes: 100, backups: 2)
+        for i in 0..<10 { log.write(Data(String(repeating: "\(i)", count: 60).utf8)) }
+        let fm = FileManager.default
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == String(repeating: "9", count: 60))
+        #expect(try String(contentsOfFile: path + ".1", encoding: .utf8) == String(repeating: "8", count: 60))
+        #expect(try String(contentsOfFile: path + ".2", encoding: .utf8) == String(repeating: "7", count: 60))
+        #expect(!fm.fileExists(atPath: path + ".3"))
+        let mode = try fm.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+}

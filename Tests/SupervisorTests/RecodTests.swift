@@ -1,0 +1,203 @@
+import Foundation
+import Messages
+import RPC
+import Supervisor
+import TestSupport
+import Testing
+
+/// A real recod over the five real services (fixture artifacts, free
+/// loopback ports) plus one program that always fails at once.
+final class SupervisedSuite: @unchecked Sendable {
+    static let services = ["RecallService", "SortService", "CacheService", "RecoCenter", "ABRouter"]
+    let directory = Fixture.temporaryDirectory("recod")
+    var ports: [String: Int] = [:]
+    var controlPort = 0
+    var recod: ChildProcess?
+
+    func prepare() async throws {
+        try await offThePool { [directory] in _ = try Fixture.publish(root: "\(directory)/artifacts") }
+        let free = try await run("python3", ["-c", """
+            import socket
+            socks = [socket.socket() for _ in range(6)]
+            for s in socks: s.bind(("127.0.0.1", 0))
+            print(" ".join(str(s.getsockname()[1]) for s in socks))
+            """]).output.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        controlPort = free[5]
+        for (i, service) in Self.services.enumerated() { ports[service] = free[i] }
+        let services = ports.map { "\"\($0.key)\": {\"listen\": \"127.0.0.1:\($0.value)\"}" }.joined(separator: ", ")
+        try """
+        {"data_dir": "\(directory)", "artifacts": "\(directory)/artifacts", "experiments": "\(Fixture.experimentsPath)",
+         "services": {\(services)}, "feed": {"max_channel_id": 3, "default_deadline_ms": 2000}}
+        """.write(toFile: "\(directory)/suite.json", atomically: true, encoding: .utf8)
+        var conf = "[recod]\nlogfile = \(directory)/recod.log\ncontrol = 127.0.0.1:\(controlPort)\nhealth_interval = 0.2\nhealth_timeout = 1.5\n"
+        for (i, service) in Self.services.enumerated() {
+            conf += """
+
+            [program:\(service)]
+            command = \(productsDirectory)/\(service) --config \(directory)/suite.json
+            health = 127.0.0.1:\(ports[service]!)
+            priority = \(i + 1)
+            startsecs = 0.2
+            stopwaitsecs = 5
+            stdout_logfile = \(directory)/logs/\(service).log
+
+            """
+        }
+        conf += "\n[program:Doomed]\ncommand = /bin/false\npriority = 99\nstartsecs = 0.5\nstartretries = 2\n"
+        try conf.write(toFile: "\(directory)/recod.conf", atomically: true, encoding: .utf8)
+    }
+
+    func start() async throws {
+        let recod = try await ChildProcess.start("\(productsDirectory)/recod", ["--config", "\(directory)/recod.conf"], errorLog: "\(directory)/recod.stderr")
+        self.recod = recod
+        guard await recod.waitForLine(prefix: "control ") != nil else { throw SuiteFailure("recod did not start: \(log)") }
+    }
+
+    var log: String { (try? String(contentsOfFile: "\(directory)/recod.log", encoding: .utf8)) ?? "" }
+
+    func control(_ action: String, _ name: String = "") async throws -> ControlReply {
+        let client = try RPCClient(endpoint: .init(port: controlPort))
+        defer { client.shutdown() }
+        return try await client.unary("/recod.Control/\(action)", ControlRequest(name: name), as: ControlReply.self, timeout: safetyTimeout)
+    }
+
+    func status() async throws -> [String: ProgramInfo] {
+        Dictionary(uniqueKeysWithValues: try await control("status").programs.map { ($0.name, $0) })
+    }
+
+    /// Polls until `condition` holds on the status, or the safety timeout.
+    func waitFor(_ what: String, _ condition: ([String: ProgramInfo]) -> Bool) async throws -> [String: ProgramInfo] {
+        let end = ContinuousClock.now + safetyTimeout
+        while ContinuousClock.now < end {
+            let status = try await status()
+            if condition(status) { return status }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw SuiteFailure("timed out waiting for \(what): \(try await status()); log:\n\(log)")
+    }
+
+    /// Polls the service's health until SERVING; returns how long that took.
+    func waitServing(_ service: String, since: ContinuousClock.Instant) async throws -> Duration {
+        let client = try RPCClient(endpoint: .init(port: ports[service]!), configuration: .init(initialBackoff: .milliseconds(5), maxBackoff: .milliseconds(20)))
+        defer { client.shutdown() }
+        let end = ContinuousClock.now + safetyTimeout
+        while ContinuousClock.now < end {
+            let health: HealthCheckResponse? = try? await client.unary("/grpc.health.v1.Health/Check", HealthCheckRequest(), timeout: .seconds(1))
+            if health?.status == .serving { return since.duration(to: .now) }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        throw SuiteFailure("\(service) never came back; log:\n\(log)")
+    }
+
+    func servicePIDs() async throws -> [String: Int32] {
+        try await status().filter { Self.services.contains($0.key) }.mapValues(\.pid)
+    }
+
+    func processExists(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
+}
+
+struct SuiteFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+@Suite("recod over the five real services", .serialized)
+struct RecodTests {
+    @Test("starts in order, restarts crashed and hung programs, gives up on a doomed one, controls one program, stops cleanly")
+    func supervisesTheSuite() async throws {
+        let suite = SupervisedSuite()
+        try await suite.prepare()
+        try await suite.start()
+        var status = try await suite.waitFor("all five RUNNING and Doomed FATAL") { s in
+            SupervisedSuite.services.allSatisfy { s[$0]?.state == "RUNNING" } && s["Doomed"]?.state == "FATAL"
+        }
+        // Dependency order: each started after the one before it was running.
+        let log = suite.log
+        let order = SupervisedSuite.services.map { log.range(of: "\($0) spawned")!.lowerBound }
+        #expect(order == order.sorted())
+        #expect(log.contains("Doomed FATAL: 3 failed starts in a row"))
+
+        // kill -9 each in turn: back, SERVING, with a new pid.
+        var backIn: [String: Duration] = [:]
+        for service in SupervisedSuite.services {
+            let old = status[service]!.pid
+            let killed = ContinuousClock.now
+            kill(old, SIGKILL)
+            backIn[service] = try await suite.waitServing(service, since: killed)
+            status = try await suite.waitFor("\(service) RUNNING again") { $0[service]?.state == "RUNNING" && $0[service]?.pid != old }
+            #expect(status[service]!.restarts >= 1)
+            #expect(status[service]!.lastExit == "signal 9 (KILL)")
+        }
+        print("recod: SERVING again after kill -9 in \(backIn.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", "))")
+
+        // A hung program (SIGSTOP) is found by its health check and replaced.
+        let hung = status["SortService"]!.pid
+        kill(hung, SIGSTOP)
+        status = try await suite.waitFor("the stopped SortService replaced") { $0["SortService"]?.pid != hung && $0["SortService"]?.state == "RUNNING" }
+        #expect(suite.log.contains("SortService has not answered its health check"))
+
+        // One program stopped and started by hand; the others untouched.
+        let before = try await suite.servicePIDs()
+        _ = try await suite.control("stop", "CacheService")
+        status = try await suite.waitFor("CacheService STOPPED") { $0["CacheService"]?.state == "STOPPED" }
+        #expect(!suite.processExists(before["CacheService"]!))
+        _ = try await suite.control("start", "CacheService")
+        status = try await suite.waitFor("CacheService RUNNING") { $0["CacheService"]?.state == "RUNNING" }
+        let after = try await suite.servicePIDs()
+        for service in SupervisedSuite.services where service != "CacheService" { #expect(after[service] == before[service], "\(service) was touched") }
+        do {
+            _ = try await suite.control("restart", "NoSuchProgram")
+            Issue.record("an unknown program was accepted")
+        } catch {
+            #expect((error as? RPCError)?.code == .notFound, "\(error)")
+        }
+
+        // SIGTERM recod under load: every child gone; calls in flight end OK or UNAVAILABLE.
+        let router = try RPCClient(endpoint: .init(port: suite.ports["ABRouter"]!), configuration: .init(maxBackoff: .milliseconds(50)))
+        let load = Task {
+            var codes: [String: Int] = [:]
+            var time = Int64(Date().timeIntervalSince1970 * 1000) - 3_600_000
+            while !Task.isCancelled {
+                time += 1
+                do {
+                    let _: Track = try await router.unary("/UserRecommend/user_recommend", User(userID: String(Int.random(in: 1...40)), channelID: 0, articleNum: 3, timeStamp: time), timeout: .seconds(10))
+                    codes["ok", default: 0] += 1
+                } catch let error as RPCError {
+                    codes["\(error.code)", default: 0] += 1
+                } catch {
+                    codes["\(error)", default: 0] += 1
+                }
+            }
+            return codes
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let pids = try await suite.servicePIDs()
+        suite.recod!.signal(SIGTERM)
+        try await suite.recod!.waitForExit()
+        load.cancel()
+        let codes = await load.value
+        router.shutdown()
+        #expect((codes["ok"] ?? 0) > 0, "\(codes)")
+        #expect(Set(codes.keys).isSubset(of: ["ok", "unavailable", "cancelled"]), "\(codes)")
+        for (service, pid) in pids { #expect(!suite.processExists(pid), "\(service) survived recod's SIGTERM") }
+        #expect(suite.log.contains("recod stopped"))
+    }
+
+    @Test("recod killed with SIGKILL leaves no orphans, and a new recod starts on the same ports")
+    func noOrphans() async throws {
+        let suite = SupervisedSuite()
+        try await suite.prepare()
+        try await suite.start()
+        _ = try await suite.waitFor("all RUNNING") { s in SupervisedSuite.services.allSatisfy { s[$0]?.state == "RUNNING" } }
+        let pids = try await suite.servicePIDs()
+        suite.recod!.signal(SIGKILL)
+        try await suite.recod!.waitForExit()
+        let end = ContinuousClock.now + safetyTimeout
+        while pids.values.contains(where: suite.processExists), ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(20)) }
+        for (service, pid) in pids { #expect(!suite.processExists(pid), "\(service) orphaned") }
+        try await suite.start()
+        _ = try await suite.waitFor("all RUNNING under the new recod") { s in SupervisedSuite.services.allSatisfy { s[$0]?.state == "RUNNING" } }
+        suite.recod!.signal(SIGTERM)
+        try await suite.recod!.waitForExit()
+    }
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Service benchmark for `make bench`: the five release services on the
+published ML-100K artifacts, in a fresh data directory, driven by FeedLoad
+(our load client on our transport: random users and channels, strictly
+increasing timestamps, so every user_recommend is a real refresh) at a fixed
+number of calls in flight. Reports QPS, p50/p99, errors, and each service's
+RSS and share of CPU during the run, as Markdown.
+usage: feed_bench.py BIN_DIR ARTIFACTS [SECONDS]"""
+import json, os, shutil, subprocess, sys, tempfile, time
+
+bin_dir, artifacts = sys.argv[1], os.path.abspath(sys.argv[2])
+seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 20
+services = ["RecallService", "SortService", "CacheService", "RecoCenter", "ABRouter"]
+tick = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / tick
+
+
+def rss_mib(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0
+
+
+def start_suite(data):
+    config = os.path.join(data, "suite.json")
+    json.dump({"data_dir": data, "artifacts": artifacts, "experiments": os.path.abspath("deploy/experiments.json")}, open(config, "w"))
+    processes, ports = {}, {}
+    for name in services:
+        command = [os.path.join(bin_dir, name), "--config", config, "--listen", "127.0.0.1:0"]
+        for other, port in ports.items():
+            command += [f"--{other}", f"127.0.0.1:{port}"]
+        process = subprocess.Popen(["stdbuf", "-oL"] + command, stdout=subprocess.PIPE, stderr=open(os.path.join(data, name + ".log"), "w"), text=True)
+        ports[name] = int(process.stdout.readline().split()[-1])
+        processes[name] = process
+    return processes, ports
+
+
+def load(port, mode, concurrency, duration):
+    command = [os.path.join(bin_dir, "FeedLoad"), f"127.0.0.1:{port}", mode, str(concurrency), str(duration)]
+    result = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    result["command"] = " ".join(command)
+    return result
+
+
+def measure(mode, concurrency):
+    data = tempfile.mkdtemp(prefix="feed-bench-")
+    processes, ports = start_suite(data)
+    try:
+        load(ports["ABRouter"], mode, concurrency, 2)  # warm-up: connections, page cache
+        before = {name: cpu_seconds(p.pid) for name, p in processes.items()}
+        started = time.time()
+        result = load(ports["ABRouter"], mode, concurrency, seconds)
+        wall = time.time() - started
+        result["services"] = {name: {"cpu": (cpu_seconds(p.pid) - before[name]) / wall, "rss_mib": rss_mib(p.pid)} for name, p in processes.items()}
+        return result
+    finally:
+        for name in reversed(services):
+            processes[name].terminate()
+        for process in processes.values():
+            process.wait()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+print(f"| call | in flight | QPS | p50 ms | p99 ms | errors | CPU (cores) by service | RSS MiB by service |")
+print("|---|---|---|---|---|---|---|---|")
+commands = []
+for mode, concurrency in [("user", 32), ("user", 1), ("article", 32)]:
+    r = measure(mode, concurrency)
+    cpu = ", ".join(f"{n} {s['cpu']:.2f}" for n, s in r["services"].items())
+    rss = ", ".join(f"{n} {s['rss_mib']:.0f}" for n, s in r["services"].items())
+    print(f"| {mode}_recommend | {concurrency} | {r['qps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {sum(r['errors'].values())} {r['errors'] or ''} | {cpu} | {rss} |", flush=True)
+    commands.append(r["command"])
+print()
+for c in commands:
+    print(f"    {c}")
