@@ -44,8 +44,11 @@ run: data build
 # Benchmarks against real peers in the same run; results go to BENCHMARKS.md.
 # The grpc-swift-2 peer is its own package (Tests/Benchmarks/PeerServer), so
 # the main build never pulls it.
-bench: deps
-	$(SWIFT) build -c release --product CodecBench --product EchoServer
+bench: deps data
+	$(SWIFT) build -c release
+	@[ -f $(DATA_DIR)/catalog/catalog.inter ] || .build/release/recoctl import --ml100k $(DATA_DIR)/raw --out $(DATA_DIR)/catalog
+	@[ -e $(DATA_DIR)/artifacts/current ] || .build/release/recoctl train --catalog $(DATA_DIR)/catalog --artifacts $(DATA_DIR)/artifacts
+	python3 tools/feed_bench.py .build/release $(DATA_DIR)/artifacts
 	.build/release/CodecBench
 	cd Tests/Benchmarks/PeerServer && $(SWIFT) build -c release
 	python3 tools/transport_bench.py .build/release/EchoServer Tests/Benchmarks/PeerServer/.build/release/PeerServer

@@ -64,8 +64,14 @@ public final class RPCServer: Sendable {
     private let tlsContext = Mutex<TLSContext?>(nil)
     public let health: HealthStatus
 
-    public init(configuration: Configuration, router: RPCRouter, health: HealthStatus = HealthStatus()) {
+    private let firstLoop: EventLoop?
+
+    /// `loop`: serve on an existing loop (the first one, when `loops` > 1),
+    /// so that clients sharing it make a handler's downstream calls without
+    /// leaving its thread; the server shuts it down at the end.
+    public init(configuration: Configuration, router: RPCRouter, health: HealthStatus = HealthStatus(), loop: EventLoop? = nil) {
         self.configuration = configuration
+        firstLoop = loop
         self.health = health
         var router = router
         router.merge(health.router)
@@ -82,7 +88,7 @@ public final class RPCServer: Sendable {
         var started: [Listener] = []
         do {
             for index in 0..<max(1, configuration.loops) {
-                let loop = try EventLoop(name: "rpc-loop-\(index)")
+                let loop = try (index == 0 ? firstLoop : nil) ?? EventLoop(name: "rpc-loop-\(index)")
                 let (fd, bound) = try Syscalls.listen(host: configuration.host, port: port, reusePort: configuration.loops > 1)
                 port = bound
                 let listener = Listener(fd: fd, loop: loop, configuration: configuration, router: router) { [weak self] in

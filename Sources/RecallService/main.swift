@@ -5,7 +5,7 @@ import Pipeline
 import RecallServer
 import ServiceRuntime
 
-ServiceMain.run("RecallService") { configuration, logger in
+ServiceMain.run("RecallService") { configuration, logger, _ in
     let artifacts = try ArtifactWatcher(store: ArtifactStore(root: configuration.artifacts), logger: logger)
     artifacts.watch()
     let handler = RecallHandler(artifacts: artifacts, experiments: try ExperimentTable.load(path: configuration.experiments), logger: logger)

@@ -5,14 +5,14 @@ import RPC
 import ServiceRuntime
 import Stores
 
-ServiceMain.run("RecoCenter") { configuration, logger in
+ServiceMain.run("RecoCenter") { configuration, logger, loop in
     let history = try SQLiteHistoryStore(path: try DataDirectory.database("RecoCenter", in: configuration.data_dir))
     let clients = RPCClient.Configuration(maxBackoff: .milliseconds(500))
     let handler = FeedHandler(
         history: history,
-        dependencies: .init(recall: try RPCClient(endpoints: try configuration.endpoints("RecallService"), configuration: clients),
-                            sort: try RPCClient(endpoints: try configuration.endpoints("SortService"), configuration: clients),
-                            cache: try RPCClient(endpoints: try configuration.endpoints("CacheService"), configuration: clients)),
+        dependencies: .init(recall: try RPCClient(endpoints: try configuration.endpoints("RecallService"), configuration: clients, loop: loop),
+                            sort: try RPCClient(endpoints: try configuration.endpoints("SortService"), configuration: clients, loop: loop),
+                            cache: try RPCClient(endpoints: try configuration.endpoints("CacheService"), configuration: clients, loop: loop)),
         logger: logger, recallCount: configuration.feed.recall_count, defaultBudget: .milliseconds(configuration.feed.default_deadline_ms))
     let table = try ExperimentTable.load(path: configuration.experiments)
     let upkeep = handler.maintain(channels: 0...configuration.feed.max_channel_id, hotAndNew: table.sourceIDs(["hot", "new"]))

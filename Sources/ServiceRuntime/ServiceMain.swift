@@ -20,7 +20,9 @@ public struct ServiceDefinition: Sendable {
 /// service, serve until SIGTERM/SIGINT, reload on SIGHUP. Prints
 /// `listening PORT` once serving, so a supervisor or test knows the port.
 public enum ServiceMain {
-    public static func run(_ name: String, build: @escaping @Sendable (SuiteConfiguration, Logger) throws -> ServiceDefinition) -> Never {
+    /// `build` gets the loop the server will run on: clients made on it call
+    /// downstream services from the handler's own thread (no wake-ups between threads).
+    public static func run(_ name: String, build: @escaping @Sendable (SuiteConfiguration, Logger, EventLoop) throws -> ServiceDefinition) -> Never {
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
             let configuration = try SuiteConfiguration.load(service: name, arguments: arguments)
@@ -31,10 +33,11 @@ public enum ServiceMain {
                 return handler
             }
             let logger = Logger(label: name)
-            let definition = try build(configuration, logger)
+            let loop = try EventLoop(name: name)
+            let definition = try build(configuration, logger, loop)
             let listen = try configuration.listenEndpoint(name)
             let loops = configuration.services[name]?.loops ?? 1
-            let server = RPCServer(configuration: .init(host: listen.host, port: listen.port, loops: loops), router: definition.router)
+            let server = RPCServer(configuration: .init(host: listen.host, port: listen.port, loops: loops), router: definition.router, loop: loop)
             try server.start()
             logger.info("listening", metadata: ["port": "\(server.port)"])
             FileHandle.standardOutput.write(Data("listening \(server.port)\n".utf8))

@@ -5,7 +5,7 @@ import Pipeline
 import ServiceRuntime
 import SortServer
 
-ServiceMain.run("SortService") { configuration, logger in
+ServiceMain.run("SortService") { configuration, logger, _ in
     let artifacts = try ArtifactWatcher(store: ArtifactStore(root: configuration.artifacts), logger: logger)
     artifacts.watch()
     let handler = RankHandler(artifacts: artifacts, experiments: try ExperimentTable.load(path: configuration.experiments), logger: logger)
