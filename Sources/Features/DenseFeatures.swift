@@ -8,6 +8,7 @@ public enum DenseFeatures {
         "logit_user_rate", "logit_item_rate", "log1p_user_count", "log1p_item_count",
         "user_mean_rating", "item_mean_rating", "logit_user_genre_rate", "log1p_user_genre_count",
         "recent_positive_rate", "recent_mean_rating", "recent_genre_match",
+        "logit_item_rate_same_gender", "logit_item_rate_same_age", "logit_item_recent_rate", "user_genre_mean_rating",
     ]
     public static var count: Int { names.count }
     static let prior = 5.0
@@ -35,6 +36,7 @@ public enum DenseFeatures {
         let recentMean: Double
         /// Genre indices of each of the user's recent positives.
         let recentPositiveGenres: [Set<Int>]
+        let segment: (gender: String, age: Int)?
     }
 
     public static func userContext(_ stats: BehaviorStatistics, user: Int, priors: Priors) -> UserContext {
@@ -48,7 +50,8 @@ public enum DenseFeatures {
             counts: u, userRate: userRate, userMean: userMean, byGenre: stats.userGenres[user],
             recentRate: (Double(last.reduce(0) { $0 + $1.label }) + m * userRate) / (Double(last.count) + m),
             recentMean: (last.reduce(0.0) { $0 + $1.rating } + m * userMean) / (Double(last.count) + m),
-            recentPositiveGenres: last.filter { $0.label == 1 }.map { Set(stats.genres(of: $0.item)) })
+            recentPositiveGenres: last.filter { $0.label == 1 }.map { Set(stats.genres(of: $0.item)) },
+            segment: stats.segment(of: user))
     }
 
     public static func compute(_ stats: BehaviorStatistics, user: Int, item: Int, priors: Priors) -> [Float] {
@@ -63,17 +66,27 @@ public enum DenseFeatures {
         let itemRate = (Double(i.positives) + m * p0) / (Double(i.events) + m)
         // Affinity to the item's genres: the user's smoothed rate on each, averaged.
         let genres = stats.genres(of: item)
-        var genreRate = userRate, genreCount = 0.0
+        var genreRate = userRate, genreCount = 0.0, genreMean = context.userMean
         if !genres.isEmpty, let byGenre = context.byGenre {
-            var rateSum = 0.0, countSum = 0.0
+            var rateSum = 0.0, countSum = 0.0, meanSum = 0.0
             for g in genres {
                 let c = byGenre[g] ?? .init()
                 rateSum += (Double(c.positives) + m * userRate) / (Double(c.events) + m)
                 countSum += Double(c.events)
+                meanSum += (c.ratingSum + m * context.userMean) / (Double(c.events) + m)
             }
             genreRate = rateSum / Double(genres.count)
             genreCount = countSum / Double(genres.count)
+            genreMean = meanSum / Double(genres.count)
         }
+        // The item among users like this one (same gender, same age bucket), and lately.
+        func segmentRate(_ c: BehaviorStatistics.Counts?) -> Double {
+            (Double(c?.positives ?? 0) + m * itemRate) / (Double(c?.events ?? 0) + m)
+        }
+        let sameGender = segmentRate(context.segment.flatMap { stats.itemByGender[item]?[$0.gender] })
+        let sameAge = segmentRate(context.segment.flatMap { stats.itemByAge[item]?[$0.age] })
+        let trend = stats.itemRecent[item] ?? []
+        let recentItemRate = (Double(trend.reduce(0, +)) + m * itemRate) / (Double(trend.count) + m)
         var matches = 0
         for recent in context.recentPositiveGenres where genres.contains(where: recent.contains) { matches += 1 }
         let genreMatch = (Double(matches) + 0.5) / (Double(context.recentPositiveGenres.count) + 1)
@@ -84,6 +97,7 @@ public enum DenseFeatures {
             Float((i.ratingSum + m * r0) / (Double(i.events) + m)),
             Float(logit(genreRate)), Float(log1p(genreCount)),
             Float(logit(context.recentRate)), Float(context.recentMean), Float(genreMatch),
+            Float(logit(sameGender)), Float(logit(sameAge)), Float(logit(recentItemRate)), Float(genreMean),
         ]
     }
 

@@ -1,22 +1,31 @@
 public import Dataset
 public import Features
+import Foundation
 
 /// What SortService loads: the feature layout, the priors and scaling of the
-/// dense statistics, and the machine. `score` is the one scoring path, used
-/// by the offline evaluation and online alike.
+/// dense statistics, and the machines (one, or several trained with different
+/// seeds whose logits are averaged). `probability` is the one scoring path,
+/// used by the offline evaluation and online alike.
 public struct RankingModel: Sendable, Codable, Equatable {
     public let name: String
     public let space: FeatureSpace
     public let priors: DenseFeatures.Priors
     public let standardizer: Standardizer
-    public let machine: FactorizationMachine
+    public let machines: [FactorizationMachine]
 
-    public init(name: String, space: FeatureSpace, priors: DenseFeatures.Priors, standardizer: Standardizer, machine: FactorizationMachine) {
+    public init(name: String, space: FeatureSpace, priors: DenseFeatures.Priors, standardizer: Standardizer, machines: [FactorizationMachine]) {
+        precondition(!machines.isEmpty, "a model needs a machine")
         self.name = name
         self.space = space
         self.priors = priors
         self.standardizer = standardizer
-        self.machine = machine
+        self.machines = machines
+    }
+
+    /// The click probability of a full row: the machines' mean logit.
+    public func probability(_ row: FeatureVector) -> Float {
+        let logit = machines.reduce(Float(0)) { $0 + $1.logit(row) } / Float(machines.count)
+        return 1 / (1 + exp(-logit))
     }
 
     public func row(user: FeatureVector, article: FeatureVector, dense: [Float]) -> FeatureVector {
@@ -35,7 +44,7 @@ public struct RankingModel: Sendable, Codable, Equatable {
         let userColumns = space.userColumns(user)
         let context = DenseFeatures.userContext(stats, user: userID, priors: priors)
         return articles.map { article in
-            machine.probability(row(user: userColumns, article: article.columns, dense: DenseFeatures.compute(context, stats, item: article.id, priors: priors)))
+            probability(row(user: userColumns, article: article.columns, dense: DenseFeatures.compute(context, stats, item: article.id, priors: priors)))
         }
     }
 }

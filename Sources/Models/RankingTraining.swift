@@ -14,6 +14,10 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
     public let learning_rate: Float
     public let l2: Float
     public let train_seconds: Double
+    /// The seeds of the final fits whose logits the served model averages,
+    /// and each one's test AUC alone (the seed-to-seed spread).
+    public let seeds: [UInt64]
+    public let seed_aucs: [Double]
 }
 
 /// Trains a ranking model as the protocol prescribes: point-in-time rows,
@@ -63,7 +67,8 @@ public enum RankingTraining {
 
     /// `grid`: the settings to try; the one with the lowest inner-validation
     /// logloss (at its best epoch) is refit on train.
-    public static func run(name: String, catalog: Catalog, split: ProtocolSplit, grid: [TrainingSettings],
+    /// `seeds`: one final fit per seed, averaged in the served model.
+    public static func run(name: String, catalog: Catalog, split: ProtocolSplit, grid: [TrainingSettings], seeds: [UInt64] = [0],
                            progress: (String) -> Void = { _ in }) -> Result {
         let space = FeatureSpace(catalog: catalog)
         let train = split.rows(.train), test = split.rows(.test)
@@ -99,11 +104,17 @@ public enum RankingTraining {
         let (trainRows, trainScaler) = rows(train, history: train, catalog: catalog, space: space, priors: trainPriors, standardizer: nil)
         let (testRows, _) = rows(test, history: train, catalog: catalog, space: space, priors: trainPriors, standardizer: trainScaler)
         let started = ContinuousClock.now
-        var final = FactorizationMachineTrainer(columns: space.columns, positiveRate: trainPriors.positiveRate, settings: settings)
-        for _ in 0..<chosen.epochs { final.epoch(trainRows.vectors, labels: trainRows.labels) }
+        let machines = seeds.map { seed in
+            var seeded = settings
+            seeded.seed = seed
+            var final = FactorizationMachineTrainer(columns: space.columns, positiveRate: trainPriors.positiveRate, settings: seeded)
+            for _ in 0..<chosen.epochs { final.epoch(trainRows.vectors, labels: trainRows.labels) }
+            return final.model
+        }
         let seconds = started.duration(to: .now)
-        let model = RankingModel(name: name, space: space, priors: trainPriors, standardizer: trainScaler, machine: final.model)
-        let scores = testRows.vectors.map { Double(model.machine.probability($0)) }
+        let model = RankingModel(name: name, space: space, priors: trainPriors, standardizer: trainScaler, machines: machines)
+        let scores = testRows.vectors.map { Double(model.probability($0)) }
+        let seedAUCs = machines.map { machine in RankingMetrics.auc(labels: testRows.labels, scores: testRows.vectors.map { Double(machine.probability($0)) }) ?? 0 }
         let grouped = RankingMetrics.gauc(users: testRows.users, labels: testRows.labels, scores: scores)
         let report = EvaluationReport(
             model: name,
@@ -111,7 +122,8 @@ public enum RankingTraining {
             gauc: grouped.gauc, wgauc: grouped.weighted,
             logloss: RankingMetrics.logloss(labels: testRows.labels, probabilities: scores),
             n_test: testRows.labels.count, epochs: chosen.epochs, learning_rate: settings.learningRate, l2: settings.l2,
-            train_seconds: Double(seconds.components.seconds) + Double(seconds.components.attoseconds) / 1e18
+            train_seconds: Double(seconds.components.seconds) + Double(seconds.components.attoseconds) / 1e18,
+            seeds: seeds, seed_aucs: seedAUCs
         )
         let predictions = (0..<scores.count).map { (testRows.users[$0], testRows.items[$0], testRows.labels[$0], scores[$0]) }
         return Result(model: model, report: report, predictions: predictions)

@@ -11,6 +11,9 @@ import Synchronization
 /// (ALS, content, hot, new, similar) built from all events.
 public enum OfflinePipeline {
     /// The protocol's grids: LR over l2 (its C grid's role), FM over lr x l2.
+    /// FM's final fit runs with three seeds whose logits the served model averages.
+    public static let seeds: [String: [UInt64]] = ["lr": [0], "fm16": [0, 1, 2]]
+
     public static let grids: [(name: String, grid: [TrainingSettings])] = [
         ("lr", [3e-3, 1e-2, 3e-2].map { TrainingSettings(factors: 0, learningRate: 5e-3, l2: Float($0)) }),
         ("fm16", [2e-3, 5e-3].flatMap { lr in [3e-3, 1e-2, 3e-2, 1e-1].map { TrainingSettings(factors: 16, learningRate: Float(lr), l2: Float($0)) } }),
@@ -36,7 +39,7 @@ public enum OfflinePipeline {
             if index < grids.count {
                 let (name, grid) = grids[index]
                 progress("training \(name) (\(grid.count) settings)")
-                let result = RankingTraining.run(name: name, catalog: catalog, split: split, grid: grid)
+                let result = RankingTraining.run(name: name, catalog: catalog, split: split, grid: grid, seeds: seeds[name] ?? [0])
                 progress("trained \(name): AUC \(String(format: "%.4f", result.report.auc))")
                 trained.withLock { $0[name] = result }
             } else {

@@ -2,6 +2,7 @@ public import Artifacts
 public import Dataset
 import Foundation
 public import Models
+import Features
 
 /// One published version as the services hold it in memory: checked
 /// against its manifest, then parsed. Immutable: a new version is a new value.
@@ -20,7 +21,12 @@ public struct ServingArtifacts: Sendable {
         var models: [String: RankingModel] = [:]
         for name in ArtifactLayout.models {
             guard let data = files[ArtifactLayout.model(name)] else { continue }
-            models[name] = try JSONDecoder().decode(RankingModel.self, from: data)
+            let model = try JSONDecoder().decode(RankingModel.self, from: data)
+            // A model trained with another feature definition would score garbage (or fault): refuse the version.
+            guard model.space.denseCount == DenseFeatures.count, model.standardizer.mean.count == DenseFeatures.count else {
+                throw ArtifactError(description: "\(manifest.version): model \(name) has \(model.space.denseCount) dense features, this build defines \(DenseFeatures.count); retrain with this build")
+            }
+            models[name] = model
         }
         self.models = models
         guard let recallData = files[ArtifactLayout.recall] else { throw ArtifactError(description: "\(manifest.version): no \(ArtifactLayout.recall)") }

@@ -25,13 +25,13 @@ enum EvalCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         for (name, grid) in OfflinePipeline.grids {
-            let result = RankingTraining.run(name: name, catalog: catalog, split: split, grid: grid) { if !json { progress($0) } }
+            let result = RankingTraining.run(name: name, catalog: catalog, split: split, grid: grid, seeds: OfflinePipeline.seeds[name] ?? [0]) { if !json { progress($0) } }
             if !json { progress.finish() }
             let r = result.report
             if json {
                 print(String(decoding: try encoder.encode(r), as: UTF8.self))
             } else {
-                print("\(name): AUC \(String(format: "%.4f", r.auc))  GAUC \(String(format: "%.4f", r.gauc))  logloss \(String(format: "%.4f", r.logloss))  epochs \(r.epochs)  fit \(String(format: "%.1f", r.train_seconds)) s")
+                print("\(name): AUC \(String(format: "%.4f", r.auc))  GAUC \(String(format: "%.4f", r.gauc))  logloss \(String(format: "%.4f", r.logloss))  epochs \(r.epochs)  fit \(String(format: "%.1f", r.train_seconds)) s  seeds \(r.seeds) alone \(r.seed_aucs.map { String(format: "%.4f", $0) })")
             }
             predictions += result.predictions.map { "\(name),\($0.0),\($0.1),\($0.2),\($0.3)" }
         }

@@ -91,7 +91,7 @@ struct HandlerTests {
                     rows: candidates.map { Interaction(user: user, item: Int($0), ratingText: "0", rating: 0, timestamp: after) },
                     catalog: catalog, priors: model.priors)
                 for row in rows {
-                    let offline = Double(model.machine.probability(model.row(
+                    let offline = Double(model.probability(model.row(
                         user: model.space.userColumns(catalog.users[user]), article: model.space.articleColumns(catalog.articles[row.event.item]), dense: row.dense)))
                     let served = ranked.scores[ranked.articleIDs.firstIndex(of: Int64(row.event.item))!]
                     #expect(abs(served - offline) <= 1e-6, "\(name) user \(user) item \(row.event.item): \(served) vs \(offline)")
