@@ -6,19 +6,16 @@ public import Messages
 /// the exposure names the whole batch: `"articleId":"[1,2,3]"`.
 public enum TrackingParams {
     public static func track(user: String, strategy: String, items: [Int64], timeStamp: Int64, exposure: Bool) -> Track {
+        // The user and strategy are escaped once per batch, not once per string.
+        let tail = "\",\"algorithmCombine\":\"\(escaped(strategy))\"}"
+        let userPart = "\",\"userId\":\"\(escaped(user))\",\"articleId\":\""
+        func json(_ action: String, _ article: String) -> String { "{\"action\":\"" + action + userPart + article + tail }
         let recommends = items.map { item in
-            Param1(articleID: item, params: Param2(
-                click: json("click", user, String(item), strategy),
-                collect: json("collect", user, String(item), strategy),
-                share: json("share", user, String(item), strategy),
-                read: json("read", user, String(item), strategy)))
+            let id = String(item)
+            return Param1(articleID: item, params: Param2(click: json("click", id), collect: json("collect", id), share: json("share", id), read: json("read", id)))
         }
         let batch = "[" + items.map(String.init).joined(separator: ",") + "]"
-        return Track(exposure: exposure ? json("exposure", user, batch, strategy) : "", recommends: recommends, timeStamp: timeStamp)
-    }
-
-    static func json(_ action: String, _ user: String, _ article: String, _ strategy: String) -> String {
-        "{\"action\":\"\(action)\",\"userId\":\"\(escaped(user))\",\"articleId\":\"\(article)\",\"algorithmCombine\":\"\(escaped(strategy))\"}"
+        return Track(exposure: exposure ? json("exposure", batch) : "", recommends: recommends, timeStamp: timeStamp)
     }
 
     /// JSON string escaping (RFC 8259).

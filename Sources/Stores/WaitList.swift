@@ -26,7 +26,13 @@ public final class SQLiteWaitList: WaitList {
     public func close() { database.close() }
 
     public func take(user: String, channel: Int32, count: Int) async throws -> [Int64] {
-        try await database.write { c in
+        // Most takes of a cold key find nothing: a read answers them without a transaction.
+        let key: [SQLiteValue] = [.text(user), .integer(Int64(channel))]
+        let present = try await database.read { c in
+            try !c.query("SELECT 1 FROM wait_list WHERE user = ? AND channel = ?", key).isEmpty
+        }
+        guard present else { return [] }
+        return try await database.write { c in
             let key: [SQLiteValue] = [.text(user), .integer(Int64(channel))]
             let items = ItemText.decode(try c.query("SELECT items FROM wait_list WHERE user = ? AND channel = ?", key).first?.first?.text)
             guard !items.isEmpty else { return [] }
