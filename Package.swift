@@ -51,17 +51,17 @@ let package = Package(
         .executableTarget(name: "recoctl", dependencies: ["Dataset", "Features", "Models", "Recall", "Pipeline", "Artifacts", "RPC", "Messages", "Supervisor"], swiftSettings: swiftSettings),
 
         // The services: one library each (testable in-process), one thin executable each.
-        .target(name: "ServiceRuntime", dependencies: ["RPC", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(name: "ServiceRuntime", dependencies: ["RPC", "Stores", "Messages", "Features", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(name: "RecallServer", dependencies: ["Pipeline", "Experiments", "Messages", "RPC", "Recall", "ServiceRuntime", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(name: "SortServer", dependencies: ["Pipeline", "Experiments", "Messages", "RPC", "Models", "Features", "ServiceRuntime", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(name: "CacheServer", dependencies: ["Stores", "Messages", "RPC", "ServiceRuntime", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(name: "FeedService", dependencies: ["Stores", "Messages", "RPC", "ServiceRuntime", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
-        .target(name: "RouterService", dependencies: ["Experiments", "Messages", "RPC", "ServiceRuntime", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(name: "RouterService", dependencies: ["Experiments", "Messages", "RPC", "ServiceRuntime", "Stores", "Features", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .executableTarget(name: "RecallService", dependencies: ["RecallServer", "Pipeline", "Artifacts", "Experiments", "ServiceRuntime"], swiftSettings: swiftSettings),
         .executableTarget(name: "SortService", dependencies: ["SortServer", "Pipeline", "Artifacts", "Experiments", "ServiceRuntime"], swiftSettings: swiftSettings),
         .executableTarget(name: "CacheService", dependencies: ["CacheServer", "Stores", "ServiceRuntime"], swiftSettings: swiftSettings),
         .executableTarget(name: "RecoCenter", dependencies: ["FeedService", "Stores", "Experiments", "RPC", "ServiceRuntime"], swiftSettings: swiftSettings),
-        .executableTarget(name: "ABRouter", dependencies: ["RouterService", "RPC", "ServiceRuntime"], swiftSettings: swiftSettings),
+        .executableTarget(name: "ABRouter", dependencies: ["RouterService", "RPC", "ServiceRuntime", "Stores"], swiftSettings: swiftSettings),
 
         // The supervisor.
         .target(name: "Supervisor", dependencies: ["RPC", "Wire", "CLinuxIO"], swiftSettings: swiftSettings),
@@ -91,13 +91,13 @@ let package = Package(
         .testTarget(
             name: "ServicesTests",
             dependencies: ["TestSupport", "Experiments", "RouterService", "RecallServer", "SortServer", "CacheServer", "FeedService",
-                           "Stores", "Pipeline", "Artifacts", "Dataset", "Features", "Models", "Messages", "RPC", .product(name: "Logging", package: "swift-log")],
+                           "Stores", "Pipeline", "Artifacts", "Dataset", "Features", "Models", "Messages", "RPC", "ServiceRuntime", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // End to end: the five executables as processes, a Python grpcio client.
         .testTarget(
             name: "SuiteTests",
-            dependencies: ["TestSupport", "ABRouter", "RecoCenter", "RecallService", "SortService", "CacheService"],
+            dependencies: ["TestSupport", "RPC", "Messages", "ABRouter", "RecoCenter", "RecallService", "SortService", "CacheService"],
             exclude: ["python"],
             swiftSettings: swiftSettings
         ),

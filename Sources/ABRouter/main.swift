@@ -1,7 +1,9 @@
-// ABRouter: the public front door (deploy/suite.json, deploy/experiments.json).
+// ABRouter: the public front door (deploy/suite.json, deploy/experiments.json):
+// UserRecommend for the backend and the app, Behavior for what users did.
 import RPC
 import RouterService
 import ServiceRuntime
+import Stores
 
 ServiceMain.run("ABRouter") { configuration, logger, loop in
     let experiments = try ExperimentConfig(path: configuration.experiments, logger: logger)
@@ -10,10 +12,15 @@ ServiceMain.run("ABRouter") { configuration, logger, loop in
     limits.maxChannelID = configuration.feed.max_channel_id
     limits.maxArticleNum = configuration.feed.max_article_num
     limits.defaultBudget = .milliseconds(configuration.feed.default_deadline_ms)
-    let handler = RouterHandler(
+    let recommend = RouterHandler(
         experiments: experiments,
         feed: try RPCClient(endpoints: try configuration.endpoints("RecoCenter"), configuration: clients, loop: loop),
         recall: try RPCClient(endpoints: try configuration.endpoints("RecallService"), configuration: clients, loop: loop),
         limits: limits, logger: logger)
-    return ServiceDefinition(router: handler.router, onReload: { experiments.reload() })
+    let events = try EventLog(directory: configuration.eventsDirectory)
+    let behavior = BehaviorHandler(log: events, cache: try RPCClient(endpoints: try configuration.endpoints("CacheService"), configuration: clients, loop: loop),
+                                   logger: logger, maxChannelID: configuration.feed.max_channel_id)
+    var router = recommend.router
+    router.merge(behavior.router)
+    return ServiceDefinition(router: router, onReload: { experiments.reload() }, onShutdown: { events.close() })
 }

@@ -31,6 +31,7 @@ public final class CacheHandler: Sendable {
         var router = RPCRouter()
         router.unary("reco.Cache", "take") { (query: FeedQuery, _) in try await self.take(query) }
         router.unary("reco.Cache", "put") { (query: FeedQuery, _) in try await self.put(query) }
+        router.unary("reco.Cache", "invalidate") { (query: FeedQuery, _) in try await self.invalidate(query) }
         return router
     }
 
@@ -69,6 +70,20 @@ public final class CacheHandler: Sendable {
         levelOne.withLock { _ = $0.removeValue(forKey: key) }
         do {
             try await waitList.replace(user: key.user, channel: key.channel, items: query.articleIDs)
+        } catch {
+            throw RPCError(.unavailable, "wait list: \(error)")
+        }
+        return ItemList(articleIDs: [])
+    }
+
+    /// Drops everything cached and waiting for the user, in every channel:
+    /// after a click or a dislike the next refresh ranks afresh.
+    public func invalidate(_ query: FeedQuery) async throws(RPCError) -> ItemList {
+        levelOne.withLock { cache in
+            for key in cache.keys where key.user == query.userID { cache[key] = nil }
+        }
+        do {
+            try await waitList.removeAll(user: query.userID)
         } catch {
             throw RPCError(.unavailable, "wait list: \(error)")
         }

@@ -2,20 +2,27 @@ public import Experiments
 public import Logging
 public import Messages
 public import Pipeline
+public import ServiceRuntime
 public import RPC
 import Recall
 
 /// RecallService: the published recall lists, merged per request. Serves
 /// `reco.Recall/recall` (a user's candidates for a channel from the
 /// strategy's recall channels) and `reco.Recall/similar`.
+///
+/// Live behaviour (`live`) shapes it within milliseconds: the `online` channel
+/// follows the user's decayed genre interest, `hot` puts the channel's
+/// live hot list first, and nothing the user disliked is recalled.
 public struct RecallHandler: Sendable {
     let artifacts: ArtifactWatcher
     let experiments: ExperimentTable
+    let live: LiveFeatures?
     let logger: Logger
 
-    public init(artifacts: ArtifactWatcher, experiments: ExperimentTable, logger: Logger) {
+    public init(artifacts: ArtifactWatcher, experiments: ExperimentTable, live: LiveFeatures? = nil, logger: Logger) {
         self.artifacts = artifacts
         self.experiments = experiments
+        self.live = live
         self.logger = logger
     }
 
@@ -32,17 +39,21 @@ public struct RecallHandler: Sendable {
     public func recall(_ query: FeedQuery) throws(RPCError) -> ItemList {
         let current = artifacts.current
         let user = Int64(query.userID) ?? -1
+        let snapshot = liveSnapshot(query.userID, channel: query.channelID)
         var lists: [(source: Int64, items: [Int64])] = []
         for id in query.sources {
             guard let name = experiments.recallChannels[String(id)] else { throw RPCError(.invalidArgument, "unknown recall channel \(id)") }
-            lists.append((id, items(name, user: user, channel: query.channelID, in: current)))
+            lists.append((id, items(name, user: user, channel: query.channelID, in: current, live: snapshot)))
         }
         let personal = lists.contains { ["als", "content"].contains(experiments.recallChannels[String($0.source)]) && !$0.items.isEmpty }
         if !personal {
             for name in ["hot", "new"] where !lists.contains(where: { experiments.recallChannels[String($0.source)] == name }) {
                 let id = experiments.recallChannels.first { $0.value == name }.flatMap { Int64($0.key) } ?? 0
-                lists.append((id, items(name, user: user, channel: query.channelID, in: current)))
+                lists.append((id, items(name, user: user, channel: query.channelID, in: current, live: snapshot)))
             }
+        }
+        if !snapshot.disliked.isEmpty {
+            lists = lists.map { ($0.source, $0.items.filter { !snapshot.disliked.contains($0) }) }
         }
         let limit = query.count > 0 ? Int(query.count) : Int.max
         var result = ItemList(articleIDs: [], version: current.version)
@@ -56,13 +67,48 @@ public struct RecallHandler: Sendable {
         return result
     }
 
-    func items(_ source: String, user: Int64, channel: Int32, in current: ServingArtifacts) -> [Int64] {
+    /// What live behaviour says about this user and channel, read once per request.
+    struct LiveSnapshot {
+        var hot: [Int64] = []
+        var genres: [Int] = []
+        var disliked: Set<Int64> = []
+        var clicked: Set<Int64> = []
+    }
+
+    func liveSnapshot(_ user: String, channel: Int32) -> LiveSnapshot {
+        guard let live else { return LiveSnapshot() }
+        return live.read { features in
+            LiveSnapshot(hot: features.hotList(channel: channel, limit: 200).map(Int64.init),
+                         genres: features.profile(user: user).prefix(3).map(\.genre),
+                         disliked: Set(features.disliked(user: user).map(Int64.init)),
+                         clicked: Set((features.users[user]?.clicked ?? []).map(Int64.init)))
+        }
+    }
+
+    func items(_ source: String, user: Int64, channel: Int32, in current: ServingArtifacts, live: LiveSnapshot) -> [Int64] {
         switch source {
-        case "als", "content": current.recall[source, user, channel]
-        case "hot", "new": current.recall[source, 0, channel]
-        // The online profile and per-user similar lists come from live
-        // behaviour (the real-time loop); with no events yet they are empty.
-        default: []
+        case "als", "content": return current.recall[source, user, channel]
+        case "new": return current.recall[source, 0, channel]
+        case "hot":
+            // The live window first, then the published list.
+            let offline = current.recall[source, 0, channel]
+            let fresh = live.hot.filter { channel == 0 || current.channelsOfItem[$0]?.contains(channel) == true }
+            let seen = Set(fresh)
+            return fresh + offline.filter { !seen.contains($0) }
+        case "online":
+            // The user's strongest live genres, each a channel: its hot items, interleaved.
+            let perGenre = live.genres.map { genre in
+                current.recall["hot", 0, Int32(genre + 1)].filter {
+                    !live.clicked.contains($0) && (channel == 0 || current.channelsOfItem[$0]?.contains(channel) == true)
+                }
+            }
+            var merged: [Int64] = [], taken: Set<Int64> = []
+            for position in 0..<(perGenre.map(\.count).max() ?? 0) {
+                for list in perGenre where position < list.count && taken.insert(list[position]).inserted { merged.append(list[position]) }
+            }
+            return merged
+        // Per-user similar lists are not a feed channel (article_recommend serves them).
+        default: return []
         }
     }
 

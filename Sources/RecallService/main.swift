@@ -1,4 +1,4 @@
-// RecallService: serves the published recall lists (deploy/suite.json).
+// RecallService: serves the published recall lists, shaped by live behaviour (deploy/suite.json).
 import Artifacts
 import Experiments
 import Pipeline
@@ -8,6 +8,8 @@ import ServiceRuntime
 ServiceMain.run("RecallService") { configuration, logger, _ in
     let artifacts = try ArtifactWatcher(store: ArtifactStore(root: configuration.artifacts), logger: logger)
     artifacts.watch()
-    let handler = RecallHandler(artifacts: artifacts, experiments: try ExperimentTable.load(path: configuration.experiments), logger: logger)
-    return ServiceDefinition(router: handler.router, onReload: { artifacts.reloadIfChanged() }, onShutdown: { artifacts.stop() })
+    let live = LiveFeatures(catalog: artifacts.current.catalog)
+    live.follow(directory: configuration.eventsDirectory)
+    let handler = RecallHandler(artifacts: artifacts, experiments: try ExperimentTable.load(path: configuration.experiments), live: live, logger: logger)
+    return ServiceDefinition(router: handler.router, onReload: { artifacts.reloadIfChanged() }, onShutdown: { artifacts.stop(); live.stop() })
 }

@@ -1,5 +1,6 @@
 public import Experiments
-import Features
+public import Features
+import Dataset
 public import Logging
 public import Messages
 import Models
@@ -18,10 +19,24 @@ public final class RankHandler: Sendable {
     /// behaviour statistics as of its events, and each model's article columns.
     struct Prepared: Sendable {
         let version: String
-        let stats: BehaviorStatistics
+        var stats: BehaviorStatistics
         let articleColumns: [String: [Int64: FeatureVector]]
     }
     let prepared = Mutex<Prepared?>(nil)
+    /// Live events folded into the statistics so far, re-applied when a new
+    /// version's statistics are built (kept in memory: one small value per event).
+    let liveInteractions = Mutex<[Interaction]>([])
+
+    /// Folds live behaviour into the ranking statistics: the same
+    /// `BehaviorStatistics.apply` the offline replay uses.
+    public func observe(_ events: [BehaviorEvent]) {
+        let interactions = events.compactMap(\.interaction)
+        guard !interactions.isEmpty else { return }
+        liveInteractions.withLock { $0 += interactions }
+        prepared.withLock { state in
+            for interaction in interactions { state?.stats.apply(interaction) }
+        }
+    }
 
     public init(artifacts: ArtifactWatcher, experiments: ExperimentTable, logger: Logger) {
         self.artifacts = artifacts
@@ -39,6 +54,7 @@ public final class RankHandler: Sendable {
         if let cached = prepared.withLock({ $0 }), cached.version == current.version { return cached }
         var stats = BehaviorStatistics(catalog: current.catalog)
         for event in current.catalog.interactions.sorted(by: { $0.timestamp < $1.timestamp }) { stats.apply(event) }
+        for event in liveInteractions.withLock({ $0 }) { stats.apply(event) }
         let columns = current.models.mapValues { model in
             Dictionary(uniqueKeysWithValues: current.catalog.articles.map { (Int64($0.key), model.space.articleColumns($0.value)) })
         }

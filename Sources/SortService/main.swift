@@ -1,4 +1,4 @@
-// SortService: ranks candidates with the published models (deploy/suite.json).
+// SortService: ranks candidates with the published models over live statistics (deploy/suite.json).
 import Artifacts
 import Experiments
 import Pipeline
@@ -9,5 +9,6 @@ ServiceMain.run("SortService") { configuration, logger, _ in
     let artifacts = try ArtifactWatcher(store: ArtifactStore(root: configuration.artifacts), logger: logger)
     artifacts.watch()
     let handler = RankHandler(artifacts: artifacts, experiments: try ExperimentTable.load(path: configuration.experiments), logger: logger)
-    return ServiceDefinition(router: handler.router, onReload: { artifacts.reloadIfChanged() }, onShutdown: { artifacts.stop() })
+    let follower = EventFollower(directory: configuration.eventsDirectory) { handler.observe($0) }
+    return ServiceDefinition(router: handler.router, onReload: { artifacts.reloadIfChanged() }, onShutdown: { artifacts.stop(); follower.stop() })
 }

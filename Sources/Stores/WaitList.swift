@@ -5,6 +5,8 @@ public protocol WaitList: Sendable {
     func take(user: String, channel: Int32, count: Int) async throws -> [Int64]
     /// Replaces the list with `items` (a newer ranking supersedes the old one).
     func replace(user: String, channel: Int32, items: [Int64]) async throws
+    /// Drops every channel's list of the user (their behaviour made them stale).
+    func removeAll(user: String) async throws
 }
 
 /// The wait list in SQLite: one row per (user, channel) holding the ranked
@@ -55,5 +57,9 @@ public final class SQLiteWaitList: WaitList {
                 try c.execute("INSERT OR REPLACE INTO wait_list (user, channel, items) VALUES (?, ?, ?)", key + [.text(ItemText.encode(items))])
             }
         }
+    }
+
+    public func removeAll(user: String) async throws {
+        try await database.write { c in try c.execute("DELETE FROM wait_list WHERE user = ?", [.text(user)]) }
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import Messages
+import RPC
 import TestSupport
 import Testing
 
@@ -80,6 +82,27 @@ struct SuiteTests {
 
         let log = (try? String(contentsOfFile: "\(suite.directory)/RecoCenter.log", encoding: .utf8)) ?? ""
         #expect(log.contains("degraded: sort") && log.contains("degraded: recall"), "degradations are logged")
+        await suite.stop()
+    }
+
+    @Test("reported behaviour is logged and changes the next refresh: dislikes drop cached and recalled items")
+    func behaviourChangesTheNextRefresh() async throws {
+        let suite = RunningSuite()
+        try await suite.start()
+        let reports = try await suite.python(["behavior", "dislike"])
+        for name in ["behavior", "dislike"] { #expect(reports[name]?.ok == true, "\(name): \(reports[name]?.detail ?? "not run")") }
+        // RecallService follows the log: wait until it has applied the dislikes (a condition, not a delay).
+        let recall = try RPCClient(endpoint: .init(port: suite.ports["RecallService"]!))
+        let keep = Set((1...60).filter { $0 % 3 == 2 }.map(Int64.init))
+        let end = ContinuousClock.now + safetyTimeout
+        while ContinuousClock.now < end {
+            let list: ItemList = try await recall.unary("/reco.Recall/recall", FeedQuery(userID: "12", channelID: 0, count: 100, sources: [100, 101, 103, 104]), timeout: safetyTimeout)
+            if Set(list.articleIDs).isSubset(of: keep) { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        recall.shutdown()
+        let after = try await suite.python(["after_dislike"])
+        #expect(after["after_dislike"]?.ok == true, "\(after["after_dislike"]?.detail ?? "not run")")
         await suite.stop()
     }
 }

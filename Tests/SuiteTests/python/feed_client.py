@@ -9,13 +9,16 @@ root = os.path.dirname(os.path.abspath(__file__))
 protos = os.path.join(root, "..", "..", "..", "Protos")
 out = tempfile.mkdtemp()
 subprocess.check_call([sys.executable, "-m", "grpc_tools.protoc", "-I" + protos, "--python_out=" + out,
-                       "--grpc_python_out=" + out, os.path.join(protos, "user_reco.proto")])
+                       "--grpc_python_out=" + out, os.path.join(protos, "user_reco.proto"), os.path.join(protos, "behavior.proto")])
 sys.path.insert(0, out)
+import behavior_pb2 as bpb  # noqa: E402
+import behavior_pb2_grpc as brpc  # noqa: E402
 import user_reco_pb2 as pb  # noqa: E402
 import user_reco_pb2_grpc as rpc  # noqa: E402
 
 channel = grpc.insecure_channel(sys.argv[1])
 stub = rpc.UserRecommendStub(channel)
+behavior = brpc.BehaviorStub(channel)
 clock = [int(time.time() * 1000) - 3_600_000]
 
 
@@ -144,6 +147,51 @@ def case_degraded():
         track = pull(f"degraded-{time.time_ns()}-{i}", n=5)
         check(len(track.recommends) == 5, f"degraded answer: {track}")
     return "ok"
+
+
+def case_behavior():
+    track = pull("11", n=3)
+    ack = behavior.report(bpb.Action(param=track.exposure), timeout=10)
+    check(ack.accepted == 3, f"an exposure of 3 articles: {ack}")
+    ack = behavior.report(bpb.Action(param=track.recommends[0].params.click), timeout=10)
+    check(ack.accepted == 1, f"a click: {ack}")
+    expect_status(lambda: behavior.report(bpb.Action(user_id="11", article_id=3, action="klick"), timeout=10),
+                  grpc.StatusCode.INVALID_ARGUMENT, "action")
+    good = [bpb.Action(user_id=f"s{i}", article_id=1 + i % 60, action="exposure") for i in range(100)]
+    ack = behavior.report_stream(iter(good), timeout=10)
+    check(ack.accepted == 100, f"stream: {ack}")
+    try:
+        behavior.report_stream(iter(good[:10] + [bpb.Action(user_id="s", article_id=0, action="click")]), timeout=10)
+        raise AssertionError("a stream with a bad action was accepted")
+    except grpc.RpcError as error:
+        check(error.code() == grpc.StatusCode.INVALID_ARGUMENT and "accepted 10" in error.details(), f"{error.code()} {error.details()}")
+        trailers = dict(error.trailing_metadata() or ())
+        check(trailers.get("accepted") == "10", f"trailers {trailers}")
+    return "ok"
+
+
+KEEP = {i for i in range(1, 61) if i % 3 == 2}   # the Drama-only items of the fixture
+
+
+def case_dislike():
+    # User 12 fills a wait list, then dislikes everything but the Drama items.
+    first = [r.article_id for r in pull("12", n=3).recommends]
+    check(len(first) == 3, f"first refresh {first}")
+    actions = [bpb.Action(user_id="12", article_id=i, action="dislike") for i in range(1, 61) if i not in KEEP]
+    ack = behavior.report_stream(iter(actions), timeout=10)
+    check(ack.accepted == len(actions), f"{ack}")
+    return "ok"
+
+
+def case_after_dislike():
+    # The wait list was dropped and recall excludes the disliked: only Drama items now.
+    served = []
+    for _ in range(3):
+        ids = [r.article_id for r in pull("12", n=3).recommends]
+        check(set(ids) <= KEEP, f"served disliked items {sorted(set(ids) - KEEP)}")
+        served += ids
+    check(served, "nothing served")
+    return f"served {served}"
 
 
 for name in sys.argv[2:]:

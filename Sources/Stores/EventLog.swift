@@ -1,0 +1,178 @@
+import Foundation
+import Synchronization
+
+/// The durable, append-only log of behaviour events: segment files
+/// `<first record's position>.log` under one directory, each record
+/// `[length u32 LE][crc32 u32 LE][payload]`. Appends are group-committed: one
+/// writer thread writes everything queued while the previous fsync ran, syncs
+/// once, then acknowledges all of it; an acknowledged record survives kill -9
+/// and power loss. A torn tail (a crash mid-write) is cut off at open.
+public final class EventLog: Sendable {
+    public let directory: String
+    /// A segment past this size is closed and a new one begun.
+    let segmentBytes: UInt64
+    private let queue = Mutex<(pending: [([[UInt8]], CheckedContinuation<Void, any Error>)], closed: Bool)>(([], false))
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    public init(directory: String, segmentBytes: UInt64 = 64 << 20) throws {
+        self.directory = directory
+        self.segmentBytes = segmentBytes
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let initial = try Segment.openLast(in: directory)
+        let thread = Thread { [self] in
+            var segment = initial
+            serve(&segment)
+            finished.signal()
+        }
+        thread.name = "event-log"
+        thread.start()
+    }
+
+    /// Appends records; returns once they are on disk.
+    public func append(_ records: [[UInt8]]) async throws {
+        guard !records.isEmpty else { return }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let accepted = queue.withLock { state -> Bool in
+                guard !state.closed else { return false }
+                state.pending.append((records, continuation))
+                return true
+            }
+            if accepted { wake.signal() } else { continuation.resume(throwing: StoreError("event log closed")) }
+        }
+    }
+
+    /// Writes what is queued, then stops.
+    public func close() {
+        let first = queue.withLock { state -> Bool in
+            defer { state.closed = true }
+            return !state.closed
+        }
+        guard first else { return }
+        wake.signal()
+        finished.wait()
+    }
+
+    private func serve(_ segment: inout Segment) {
+        while true {
+            wake.wait()
+            let (batch, closed) = queue.withLock { state in
+                defer { state.pending.removeAll() }
+                return (state.pending, state.closed)
+            }
+            if !batch.isEmpty {
+                var bytes: [UInt8] = []
+                for (records, _) in batch { for record in records { Self.frame(record, into: &bytes) } }
+                do {
+                    if segment.size > 0 && segment.size + UInt64(bytes.count) > segmentBytes {
+                        segment = try Segment.create(in: directory, position: segment.position + segment.size)
+                    }
+                    try segment.handle.write(contentsOf: bytes)
+                    try segment.handle.synchronize()
+                    segment.size += UInt64(bytes.count)
+                    for (_, continuation) in batch { continuation.resume() }
+                } catch {
+                    for (_, continuation) in batch { continuation.resume(throwing: StoreError("event log write: \(error)")) }
+                }
+            }
+            if closed && queue.withLock({ $0.pending.isEmpty }) {
+                try? segment.handle.close()
+                return
+            }
+        }
+    }
+
+    /// The segment files in `directory`, oldest first.
+    public static func segmentFiles(in directory: String) -> [String] {
+        Segment.positions(in: directory).map(Segment.name)
+    }
+
+    static func frame(_ record: [UInt8], into bytes: inout [UInt8]) {
+        for value in [UInt32(record.count), CRC32.checksum(record)] {
+            for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt32(i)))) }
+        }
+        bytes += record
+    }
+
+    /// Parses whole, intact records from `bytes`; returns them and how many bytes they took.
+    static func parse(_ bytes: ArraySlice<UInt8>) -> (records: [[UInt8]], consumed: Int) {
+        var records: [[UInt8]] = [], index = bytes.startIndex
+        func u32(_ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(bytes[at + $1]) << (8 * UInt32($1)) } }
+        while bytes.endIndex - index >= 8 {
+            let length = Int(u32(index)), crc = u32(index + 4)
+            guard bytes.endIndex - index - 8 >= length else { break }
+            let payload = bytes[(index + 8)..<(index + 8 + length)]
+            guard CRC32.checksum(payload) == crc else { break }
+            records.append(Array(payload))
+            index += 8 + length
+        }
+        return (records, index - bytes.startIndex)
+    }
+
+    /// A segment file open for appending.
+    struct Segment {
+        let position: UInt64
+        let handle: FileHandle
+        var size: UInt64
+
+        static func name(_ position: UInt64) -> String { String(format: "%020llu.log", position) }
+
+        static func positions(in directory: String) -> [UInt64] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).compactMap { name in
+                name.hasSuffix(".log") ? UInt64(name.dropLast(4)) : nil
+            }.sorted()
+        }
+
+        static func create(in directory: String, position: UInt64) throws -> Segment {
+            let path = "\(directory)/\(name(position))"
+            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+                  let handle = FileHandle(forWritingAtPath: path) else { throw StoreError("cannot create \(path)") }
+            return Segment(position: position, handle: handle, size: 0)
+        }
+
+        /// The newest segment, its torn tail (if any) cut off.
+        static func openLast(in directory: String) throws -> Segment {
+            guard let last = positions(in: directory).last else { return try create(in: directory, position: 0) }
+            let path = "\(directory)/\(name(last))"
+            guard let data = FileManager.default.contents(atPath: path), let handle = FileHandle(forUpdatingAtPath: path) else {
+                throw StoreError("cannot open \(path)")
+            }
+            let bytes = [UInt8](data)
+            let intact = EventLog.parse(bytes[...]).consumed
+            if intact < bytes.count { try handle.truncate(atOffset: UInt64(intact)) }
+            try handle.seek(toOffset: UInt64(intact))
+            return Segment(position: last, handle: handle, size: UInt64(intact))
+        }
+    }
+}
+
+/// Follows the event log from a position (the start, by default): what the
+/// consumers (stream features) use online and what replays it after a restart.
+/// Returns only intact records; a record still being written is read next time.
+public final class EventLogReader: @unchecked Sendable {
+    public let directory: String
+    /// Bytes from the log's start up to the next unread record.
+    public private(set) var position: UInt64
+
+    public init(directory: String, position: UInt64 = 0) {
+        self.directory = directory
+        self.position = position
+    }
+
+    /// Every intact record after `position`, in order; advances past them.
+    public func readNew() -> [[UInt8]] {
+        var records: [[UInt8]] = []
+        while true {
+            let segments = EventLog.Segment.positions(in: directory)
+            guard let start = segments.last(where: { $0 <= position }),
+                  let handle = FileHandle(forReadingAtPath: "\(directory)/\(EventLog.Segment.name(start))") else { return records }
+            defer { try? handle.close() }
+            guard (try? handle.seek(toOffset: position - start)) != nil, let data = try? handle.readToEnd(), !data.isEmpty else { return records }
+            let parsed = EventLog.parse([UInt8](data)[...])
+            records += parsed.records
+            position += UInt64(parsed.consumed)
+            // A segment ends where the next begins: go on only when this one was read to its end.
+            guard parsed.consumed == data.count, segments.contains(position) else { return records }
+        }
+    }
+}
