@@ -48,7 +48,7 @@ let package = Package(
             dependencies: ["Dataset", "Features", "Models", "Recall", "Artifacts", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "recoctl", dependencies: ["Dataset", "Features", "Models", "Recall", "Pipeline", "Artifacts", "RPC", "Messages", "Supervisor"], swiftSettings: swiftSettings),
+        .executableTarget(name: "recoctl", dependencies: ["Dataset", "Features", "Models", "Recall", "Pipeline", "Artifacts", "RPC", "Messages", "Supervisor", "Experiments", "Stores"], swiftSettings: swiftSettings),
 
         // The services: one library each (testable in-process), one thin executable each.
         .target(name: "ServiceRuntime", dependencies: ["RPC", "Stores", "Messages", "Features", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
@@ -124,6 +124,12 @@ let package = Package(
             name: "FeedLoad",
             dependencies: ["RPC", "Messages"],
             path: "Tests/Benchmarks/FeedLoad",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "BehaviorLoad",
+            dependencies: ["RPC", "Messages"],
+            path: "Tests/Benchmarks/BehaviorLoad",
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -66,6 +66,42 @@ def measure(mode, concurrency):
         shutil.rmtree(data, ignore_errors=True)
 
 
+def realtime():
+    """Ingestion through report_stream, then click-to-recommendation freshness, on one suite."""
+    data = tempfile.mkdtemp(prefix="feed-bench-")
+    processes, ports = start_suite(data)
+    try:
+        tool = os.path.join(bin_dir, "BehaviorLoad")
+        ingest_cmd = [tool, "ingest", f"127.0.0.1:{ports['ABRouter']}", "4", "100000"]
+        ingest = json.loads(subprocess.run(ingest_cmd, capture_output=True, text=True, check=True).stdout)
+        # Nothing lost: every acknowledged event is in the log.
+        logged = count_log_records(os.path.join(data, "events"))
+        fresh_cmd = [tool, "freshness", f"127.0.0.1:{ports['ABRouter']}", f"127.0.0.1:{ports['RecallService']}", f"127.0.0.1:{ports['SortService']}", "200"]
+        fresh = json.loads(subprocess.run(fresh_cmd, capture_output=True, text=True, check=True).stdout)
+        return ingest, logged, fresh, " ".join(ingest_cmd), " ".join(fresh_cmd)
+    finally:
+        for name in reversed(services):
+            processes[name].terminate()
+        for process in processes.values():
+            process.wait()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def count_log_records(directory):
+    import struct
+    count = 0
+    for name in sorted(os.listdir(directory)):
+        data = open(os.path.join(directory, name), "rb").read()
+        at = 0
+        while at + 8 <= len(data):
+            length = struct.unpack_from("<I", data, at)[0]
+            if at + 8 + length > len(data):
+                break
+            count += 1
+            at += 8 + length
+    return count
+
+
 print(f"| call | in flight | QPS | p50 ms | p99 ms | errors | CPU (cores) by service | RSS MiB by service |")
 print("|---|---|---|---|---|---|---|---|")
 commands = []
@@ -78,3 +114,15 @@ for mode, concurrency in [("user", 32), ("user", 1), ("article", 32)]:
 print()
 for c in commands:
     print(f"    {c}")
+
+ingest, logged, fresh, ingest_cmd, fresh_cmd = realtime()
+print()
+print("| real-time loop | figure |")
+print("|---|---|")
+print(f"| report_stream, 4 streams x 100,000 events | {ingest['events_per_second']:,.0f} events/s acknowledged; {ingest['accepted']:,} accepted, {logged:,} in the log |")
+print(f"| click -> online recall reflects it | p50 {fresh['online_p50_ms']:.1f} ms, p99 {fresh['online_p99_ms']:.1f} ms |")
+print(f"| click -> SortService score reflects it | p50 {fresh['features_p50_ms']:.1f} ms, p99 {fresh['features_p99_ms']:.1f} ms |")
+print(f"| click -> both (the next user_recommend is fresh) | p50 {fresh['both_p50_ms']:.1f} ms, p99 {fresh['both_p99_ms']:.1f} ms, max {fresh['both_max_ms']:.1f} ms over {fresh['trials']} trials |")
+print()
+print(f"    {ingest_cmd}")
+print(f"    {fresh_cmd}")

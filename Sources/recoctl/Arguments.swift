@@ -15,6 +15,8 @@ extension CommandLine {
       similar --article ID [-n 10] [--router 127.0.0.1:50051]
       status [NAME] [--recod 127.0.0.1:50050]     each supervised program's state, pid, uptime and restarts
       start|stop|restart NAME [--recod ...]       one program, leaving the others alone
+      ab-report [--events data/events] [--control Algo-1] [--bin-minutes 60] [--svg FILE]
+                                                  CTR per strategy with 95% intervals and z-tests, from the event log
     """
 
     /// `COMMAND [SUBCOMMAND] --name value --flag ...`

@@ -12,6 +12,7 @@ do {
     case "eval": try EvalCommand.run(arguments)
     case "recommend", "similar": try QueryCommand.run(arguments)
     case "status", "start", "stop", "restart": try SupervisorCommand.run(arguments)
+    case "ab-report": try ABReportCommand.run(arguments)
     default:
         print(CommandLine.usage)
         exit(arguments.command == "help" ? 0 : 2)
