@@ -97,7 +97,7 @@ let package = Package(
         // End to end: the five executables as processes, a Python grpcio client.
         .testTarget(
             name: "SuiteTests",
-            dependencies: ["TestSupport", "RPC", "Messages", "ABRouter", "RecoCenter", "RecallService", "SortService", "CacheService"],
+            dependencies: ["TestSupport", "RPC", "Messages", "Stores", "ABRouter", "RecoCenter", "RecallService", "SortService", "CacheService"],
             exclude: ["python"],
             swiftSettings: swiftSettings
         ),

@@ -1,6 +1,7 @@
 import Foundation
 import Messages
 import RPC
+import Stores
 import TestSupport
 import Testing
 
@@ -103,6 +104,45 @@ struct SuiteTests {
         recall.shutdown()
         let after = try await suite.python(["after_dislike"])
         #expect(after["after_dislike"]?.ok == true, "\(after["after_dislike"]?.detail ?? "not run")")
+        await suite.stop()
+    }
+
+    @Test("every acknowledged event survives kill -9 of ABRouter in the middle of a stream of reports")
+    func acknowledgedEventsSurviveKill() async throws {
+        let suite = RunningSuite()
+        try await suite.start()
+        let router = try RPCClient(endpoint: .init(port: suite.ports["ABRouter"]!))
+        let acknowledged = try await withThrowingTaskGroup(of: [String].self) { group in
+            for writer in 0..<8 {
+                group.addTask {
+                    var ids: [String] = []
+                    for i in 0..<100_000 {
+                        let id = "w\(writer)-\(i)"
+                        do {
+                            let _: Ack = try await router.unary("/Behavior/report", Action(userID: id, articleID: 1, action: "click"), timeout: safetyTimeout)
+                            ids.append(id)
+                        } catch {
+                            return ids   // the router is gone
+                        }
+                    }
+                    return ids
+                }
+            }
+            // Kill once a good number are acknowledged (a condition on the log, not a delay).
+            let log = EventLogReader(directory: "\(suite.directory)/events")
+            var seen = 0
+            while seen < 500 {
+                seen += log.readNew().count
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            try await suite.kill("ABRouter")
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        router.shutdown()
+        let logged = Set(EventLogReader(directory: "\(suite.directory)/events").readNew().compactMap { try? Action(serializedBytes: $0).userID })
+        #expect(acknowledged.count >= 500)
+        let lost = acknowledged.filter { !logged.contains($0) }
+        #expect(lost.isEmpty, "\(lost.count) acknowledged events lost, e.g. \(lost.prefix(5))")
         await suite.stop()
     }
 }
