@@ -7,7 +7,7 @@ import Stores
 
 ServiceMain.run("ABRouter") { configuration, logger, loop in
     let experiments = try ExperimentConfig(path: configuration.experiments, logger: logger)
-    let clients = RPCClient.Configuration(maxBackoff: .milliseconds(500))
+    let clients = configuration.internalClient
     var limits = RouterHandler.Limits()
     limits.maxChannelID = configuration.feed.max_channel_id
     limits.maxArticleNum = configuration.feed.max_article_num

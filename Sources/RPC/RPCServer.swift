@@ -26,6 +26,9 @@ public final class RPCServer: Sendable {
         public var minPingInterval: Duration
         /// ...and more strikes than this get GOAWAY(ENHANCE_YOUR_CALM).
         public var maxPingStrikes: Int
+        /// Calls running at once across all connections before new ones are
+        /// refused with RESOURCE_EXHAUSTED (load shedding); 0 = no limit.
+        public var maxConcurrentCalls: Int
         /// TLS (h2 over TLS 1.2+, ALPN "h2"); nil serves cleartext h2c.
         /// `trustRootsFile` set = clients must present a certificate from that CA.
         public var tls: TLSConfiguration?
@@ -41,8 +44,10 @@ public final class RPCServer: Sendable {
             maxHeaderListSize: UInt32 = 16 << 10,
             minPingInterval: Duration = .seconds(10),
             maxPingStrikes: Int = 2,
+            maxConcurrentCalls: Int = 0,
             tls: TLSConfiguration? = nil
         ) {
+            self.maxConcurrentCalls = maxConcurrentCalls
             self.host = host
             self.port = port
             self.loops = loops
@@ -75,6 +80,7 @@ public final class RPCServer: Sendable {
         self.health = health
         var router = router
         router.merge(health.router)
+        if configuration.maxConcurrentCalls > 0 { router.admission = AdmissionControl(limit: configuration.maxConcurrentCalls) }
         self.router = router
     }
 

@@ -1,4 +1,5 @@
 public import Wire
+import Synchronization
 
 /// The four gRPC call shapes.
 public enum RPCKind: Sendable {
@@ -18,6 +19,8 @@ struct MethodHandler: Sendable {
 /// Maps `/Service/method` paths to handlers. Build it, then hand it to the server.
 public struct RPCRouter: Sendable {
     var methods: [String: MethodHandler] = [:]
+    /// Load shedding, set by the server (health checks are never shed).
+    var admission: AdmissionControl?
 
     public init() {}
 
@@ -100,5 +103,29 @@ public struct ResponseWriter<Message: ProtoMessage>: Sendable {
     /// reader. Throws CANCELLED once the call is over.
     public func write(_ message: Message) async throws {
         try await call.sendStreaming(message.serializedBytes(headroom: 5))
+    }
+}
+
+/// A bound on the calls a server runs at once: past it, a call is refused
+/// at its headers with RESOURCE_EXHAUSTED, fast, instead of joining an
+/// unbounded queue, so the calls admitted keep their latency.
+final class AdmissionControl: Sendable {
+    let limit: Int
+    private let inFlight = Atomic<Int>(0)
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func tryAdmit() -> Bool {
+        if inFlight.add(1, ordering: .relaxed).newValue > limit {
+            inFlight.subtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func release() {
+        inFlight.subtract(1, ordering: .relaxed)
     }
 }

@@ -7,7 +7,7 @@ import Stores
 
 ServiceMain.run("RecoCenter") { configuration, logger, loop in
     let history = try SQLiteHistoryStore(path: try DataDirectory.database("RecoCenter", in: configuration.data_dir))
-    let clients = RPCClient.Configuration(maxBackoff: .milliseconds(500))
+    let clients = configuration.internalClient
     let handler = FeedHandler(
         history: history,
         dependencies: .init(recall: try RPCClient(endpoints: try configuration.endpoints("RecallService"), configuration: clients, loop: loop),

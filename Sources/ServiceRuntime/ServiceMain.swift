@@ -36,8 +36,10 @@ public enum ServiceMain {
             let loop = try EventLoop(name: name)
             let definition = try build(configuration, logger, loop)
             let listen = try configuration.listenEndpoint(name)
-            let loops = configuration.services[name]?.loops ?? 1
-            let server = RPCServer(configuration: .init(host: listen.host, port: listen.port, loops: loops), router: definition.router, loop: loop)
+            let entry = configuration.services[name]
+            let server = RPCServer(configuration: .init(host: listen.host, port: listen.port, loops: entry?.loops ?? 1,
+                                                        maxConcurrentCalls: entry?.max_in_flight ?? 1024, tls: configuration.tls?.server),
+                                   router: definition.router, loop: loop)
             try server.start()
             logger.info("listening", metadata: ["port": "\(server.port)"])
             FileHandle.standardOutput.write(Data("listening \(server.port)\n".utf8))

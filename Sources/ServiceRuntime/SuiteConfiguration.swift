@@ -13,6 +13,27 @@ public struct SuiteConfiguration: Sendable, Decodable {
         public var endpoints: [String]?
         /// Event-loop threads.
         public var loops: Int?
+        /// Calls in flight before new ones get RESOURCE_EXHAUSTED (load shedding).
+        public var max_in_flight: Int?
+    }
+
+    /// TLS on every hop: each service serves with this certificate and calls
+    /// the others with it; with `require_client_certificate` (mTLS) a service
+    /// accepts only clients whose certificate chains to `ca`. Reloaded on SIGHUP.
+    public struct TLS: Sendable, Decodable {
+        public var certificate: String
+        public var private_key: String
+        public var ca: String
+        public var require_client_certificate: Bool?
+
+        public var server: TLSConfiguration {
+            TLSConfiguration(certificateChainFile: certificate, privateKeyFile: private_key,
+                             trustRootsFile: require_client_certificate ?? true ? ca : nil)
+        }
+
+        public var client: TLSConfiguration {
+            TLSConfiguration(certificateChainFile: certificate, privateKeyFile: private_key, trustRootsFile: ca)
+        }
     }
 
     public struct Feed: Sendable, Decodable {
@@ -43,6 +64,8 @@ public struct SuiteConfiguration: Sendable, Decodable {
     public var log_level = "info"
     public var services: [String: Service] = Self.defaultServices
     public var feed = Feed()
+    /// nil: cleartext h2c (loopback deployments).
+    public var tls: TLS?
 
     public static let defaultServices: [String: Service] = [
         "ABRouter": Service(listen: "127.0.0.1:50051"),
@@ -62,9 +85,15 @@ public struct SuiteConfiguration: Sendable, Decodable {
         log_level = try c.decodeIfPresent(String.self, forKey: .log_level) ?? log_level
         services.merge(try c.decodeIfPresent([String: Service].self, forKey: .services) ?? [:]) { _, new in new }
         feed = try c.decodeIfPresent(Feed.self, forKey: .feed) ?? feed
+        tls = try c.decodeIfPresent(TLS.self, forKey: .tls)
     }
 
-    enum Keys: String, CodingKey { case data_dir, artifacts, experiments, log_level, services, feed }
+    enum Keys: String, CodingKey { case data_dir, artifacts, experiments, log_level, services, feed, tls }
+
+    /// Settings for a client of the other services: quick reconnects, and TLS when configured.
+    public var internalClient: RPCClient.Configuration {
+        RPCClient.Configuration(maxBackoff: .milliseconds(500), tls: tls?.client)
+    }
 
     /// The file, then `--name value` overrides: `--data-dir`, `--artifacts`,
     /// `--experiments`, `--log-level`, `--listen` (this service), and

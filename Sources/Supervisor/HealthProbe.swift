@@ -9,9 +9,11 @@ final class HealthProbe: Sendable {
     private let serving = Mutex<[String: ContinuousClock.Instant]>([:])
     private let inFlight = Mutex<Set<String>>([])
     let timeout: Duration
+    let tls: TLSConfiguration?
 
-    init(timeout: Duration) {
+    init(timeout: Duration, tls: TLSConfiguration?) {
         self.timeout = timeout
+        self.tls = tls
     }
 
     func probe(_ name: String, _ endpointText: String) {
@@ -19,7 +21,7 @@ final class HealthProbe: Sendable {
         guard inFlight.withLock({ $0.insert(name).inserted }) else { return }
         let client = clients.withLock { clients -> RPCClient? in
             if let client = clients[name] { return client }
-            let client = try? RPCClient(endpoint: endpoint, configuration: .init(initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(200)))
+            let client = try? RPCClient(endpoint: endpoint, configuration: .init(initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(200), tls: tls))
             clients[name] = client
             return client
         }

@@ -22,7 +22,9 @@ public final class Supervisor: Sendable {
     public init(configuration: SupervisorConfiguration, decisionLog: @escaping DecisionLog) {
         self.configuration = configuration
         decide = decisionLog
-        health = HealthProbe(timeout: .milliseconds(Int(configuration.settings.healthInterval * 1000) + 500))
+        let settings = configuration.settings
+        health = HealthProbe(timeout: .milliseconds(Int(settings.healthInterval * 1000) + 500),
+                             tls: settings.tlsCA.map { TLSConfiguration(certificateChainFile: settings.tlsCertificate, privateKeyFile: settings.tlsPrivateKey, trustRootsFile: $0) })
     }
 
     /// Starts the supervising thread.

@@ -37,6 +37,10 @@ public struct SupervisorSettings: Sendable, Equatable {
     public var healthInterval = 0.5
     /// Seconds without a SERVING answer before a running program is restarted.
     public var healthTimeout = 3.0
+    /// When the programs serve TLS (mTLS): the certificate, key and CA recod's health checks use.
+    public var tlsCertificate: String?
+    public var tlsPrivateKey: String?
+    public var tlsCA: String?
 
     public init() {}
 }
@@ -134,6 +138,9 @@ extension SupervisorConfiguration {
                 case "control": configuration.settings.control = value
                 case "health_interval": configuration.settings.healthInterval = try number(value)
                 case "health_timeout": configuration.settings.healthTimeout = try number(value)
+                case "tls_certificate": configuration.settings.tlsCertificate = value
+                case "tls_private_key": configuration.settings.tlsPrivateKey = value
+                case "tls_ca": configuration.settings.tlsCA = value
                 default: throw fail("unknown key '\(key)' in [recod]")
                 }
             case "program":

@@ -13,6 +13,7 @@ extension CommandLine {
                                                   evaluate the ranking models (or recall channels) on the protocol split
       recommend --user ID [--channel 0] [-n 10] [--router 127.0.0.1:50051]
       similar --article ID [-n 10] [--router 127.0.0.1:50051]
+                                                  (both take --tls-ca FILE [--tls-cert FILE --tls-key FILE] when the suite serves TLS)
       status [NAME] [--recod 127.0.0.1:50050]     each supervised program's state, pid, uptime and restarts
       start|stop|restart NAME [--recod ...]       one program, leaving the others alone
       ab-report [--events data/events] [--control Algo-1] [--bin-minutes 60] [--svg FILE]

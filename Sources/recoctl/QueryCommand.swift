@@ -14,7 +14,11 @@ enum QueryCommand {
         let count = try arguments.int("-n", default: 10)
         let titles = (try? AtomicFiles.load(directory: "\(arguments.option("--artifacts") ?? "data/artifacts")/current", prefix: ArtifactLayout.catalogPrefix))?
             .articles.mapValues(\.title) ?? [:]
-        let client = try RPCClient(endpoint: endpoint)
+        // With TLS (mTLS) between the services: --tls-ca, and --tls-cert/--tls-key for a client certificate.
+        let tls = arguments.option("--tls-ca").map {
+            TLSConfiguration(certificateChainFile: arguments.option("--tls-cert"), privateKeyFile: arguments.option("--tls-key"), trustRootsFile: $0)
+        }
+        let client = try RPCClient(endpoint: endpoint, configuration: .init(tls: tls))
         defer { client.shutdown() }
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var outcome: Result<[String], any Error> = .success([])

@@ -12,12 +12,27 @@ final class RunningSuite: @unchecked Sendable {
     let directory = Fixture.temporaryDirectory("suite")
     var processes: [String: ChildProcess] = [:]
     var ports: [String: Int] = [:]
+    /// Set: every hop is mTLS with certificates from a throwaway CA made here.
+    let tls: Bool
+
+    init(tls: Bool = false) {
+        self.tls = tls
+    }
+
+    var certificates: String { "\(directory)/certs" }
 
     func start() async throws {
         try await offThePool { [directory] in _ = try Fixture.publish(root: "\(directory)/artifacts") }
+        var tlsSection = ""
+        if tls {
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("RPCTests/python/make_certs.sh").path
+            _ = try await run("bash", [script, certificates])
+            tlsSection = #", "tls": {"certificate": "\#(certificates)/server.pem", "private_key": "\#(certificates)/server.key", "ca": "\#(certificates)/ca.pem", "require_client_certificate": true}"#
+        }
         try """
         {"data_dir": "\(directory)", "artifacts": "\(directory)/artifacts", "experiments": "\(Fixture.experimentsPath)",
-         "feed": {"max_channel_id": 3, "default_deadline_ms": 2000}}
+         "feed": {"max_channel_id": 3, "default_deadline_ms": 2000}\(tlsSection)}
         """.write(toFile: "\(directory)/suite.json", atomically: true, encoding: .utf8)
         for service in Self.order {
             var arguments = ["--config", "\(directory)/suite.json", "--listen", "127.0.0.1:0"]
@@ -46,7 +61,7 @@ final class RunningSuite: @unchecked Sendable {
     /// Runs cases of the Python client against ABRouter; returns case -> (ok, detail).
     func python(_ cases: [String]) async throws -> [String: (ok: Bool, detail: String)] {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("python/feed_client.py").path
-        let (_, output) = try await run("python3", [script, "127.0.0.1:\(ports["ABRouter"]!)"] + cases)
+        let (_, output) = try await run("env", (tls ? ["FEED_TLS_DIR=\(certificates)"] : []) + ["python3", script, "127.0.0.1:\(ports["ABRouter"]!)"] + cases)
         var results: [String: (Bool, String)] = [:]
         for line in output.split(separator: "\n") {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
@@ -143,6 +158,17 @@ struct SuiteTests {
         #expect(acknowledged.count >= 500)
         let lost = acknowledged.filter { !logged.contains($0) }
         #expect(lost.isEmpty, "\(lost.count) acknowledged events lost, e.g. \(lost.prefix(5))")
+        await suite.stop()
+    }
+
+    @Test("with mTLS on every hop the suite serves clients with our certificate and refuses the others")
+    func mutualTLSOnEveryHop() async throws {
+        let suite = RunningSuite(tls: true)
+        try await suite.start()
+        let results = try await suite.python(["refresh", "similar", "behavior", "refused_without_certificate"])
+        for name in ["refresh", "similar", "behavior", "refused_without_certificate"] {
+            #expect(results[name]?.ok == true, "\(name): \(results[name]?.detail ?? "not run")")
+        }
         await suite.stop()
     }
 }

@@ -78,6 +78,8 @@ final class ServerStream: @unchecked Sendable {
     var metadata = Metadata()
     var badMetadata = false
     var handler: MethodHandler?
+    /// Holds one of the server's call slots (load shedding).
+    var admitted = false
     var deframer: MessageDeframer
     var requestMessages: [ArraySlice<UInt8>] = []
     var inbound: AsyncThrowingStream<[UInt8], any Error>.Continuation?

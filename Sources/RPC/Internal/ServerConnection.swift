@@ -77,7 +77,10 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
         guard !closed else { return }
         closed = true
         transport.close()
-        for stream in streams.values { abandon(stream, RPCError(.unavailable, "connection closed")) }
+        for stream in streams.values {
+            abandon(stream, RPCError(.unavailable, "connection closed"))
+            release(stream)
+        }
         streams.removeAll()
         onClose(self)
     }
@@ -171,6 +174,12 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
         }
         guard let handler = router.methods[stream.path] else {
             return .grpc(RPCError(.unimplemented, "unknown method \(stream.path)"))
+        }
+        if let admission = router.admission, !stream.path.hasPrefix("/grpc.health.v1.") {
+            guard admission.tryAdmit() else {
+                return .grpc(RPCError(.resourceExhausted, "server busy: \(admission.limit) calls in flight"))
+            }
+            stream.admitted = true
         }
         stream.handler = handler
         return nil
@@ -351,9 +360,17 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
 
     func sessionStreamClosed(stream id: Int32, errorCode: UInt32) {
         guard let stream = streams.removeValue(forKey: id) else { return }
+        release(stream)
         // Closed before we finished: the client cancelled (RST_STREAM) or the
         // connection is going away.
         abandon(stream, RPCError(.cancelled, "stream closed by the client (HTTP/2 error \(errorCode))"))
+    }
+
+    /// Gives back an admitted call's slot, once.
+    private func release(_ stream: ServerStream) {
+        guard stream.admitted else { return }
+        stream.admitted = false
+        router.admission?.release()
     }
 
     private func abandon(_ stream: ServerStream, _ status: RPCError) {

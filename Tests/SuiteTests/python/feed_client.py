@@ -16,7 +16,17 @@ import behavior_pb2_grpc as brpc  # noqa: E402
 import user_reco_pb2 as pb  # noqa: E402
 import user_reco_pb2_grpc as rpc  # noqa: E402
 
-channel = grpc.insecure_channel(sys.argv[1])
+tls_dir = os.environ.get("FEED_TLS_DIR")
+
+
+def read(name):
+    return open(os.path.join(tls_dir, name), "rb").read()
+
+
+if tls_dir:  # mTLS: our CA, and a client certificate from it
+    channel = grpc.secure_channel(sys.argv[1], grpc.ssl_channel_credentials(read("ca.pem"), read("client.key"), read("client.pem")))
+else:
+    channel = grpc.insecure_channel(sys.argv[1])
 stub = rpc.UserRecommendStub(channel)
 behavior = brpc.BehaviorStub(channel)
 clock = [int(time.time() * 1000) - 3_600_000]
@@ -167,6 +177,18 @@ def case_behavior():
         check(error.code() == grpc.StatusCode.INVALID_ARGUMENT and "accepted 10" in error.details(), f"{error.code()} {error.details()}")
         trailers = dict(error.trailing_metadata() or ())
         check(trailers.get("accepted") == "10", f"trailers {trailers}")
+    return "ok"
+
+
+def case_refused_without_certificate():
+    # A client that trusts our CA but has no certificate, and a cleartext one: both refused.
+    for name, other in [("no client certificate", grpc.secure_channel(sys.argv[1], grpc.ssl_channel_credentials(read("ca.pem")))),
+                        ("cleartext", grpc.insecure_channel(sys.argv[1]))]:
+        try:
+            rpc.UserRecommendStub(other).user_recommend(pb.User(user_id="1", channel_id=0, article_num=1, time_stamp=now()), timeout=5)
+            raise AssertionError(f"{name}: served")
+        except grpc.RpcError as error:
+            check(error.code() == grpc.StatusCode.UNAVAILABLE, f"{name}: {error.code()} {error.details()}")
     return "ok"
 
 
