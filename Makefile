@@ -10,7 +10,7 @@ DEBIAN_PACKAGES := pkg-config libnghttp2-dev libssl-dev libprotobuf-c-dev protob
 	libsqlite3-dev libhiredis-dev nghttp2-client redis-server openssl
 PIP_PACKAGES := grpcio==1.85.1 grpcio-tools==1.85.1 grpcio-health-checking==1.85.1 protobuf
 
-.PHONY: deps build test run bench data clean oracle golden
+.PHONY: deps build test run bench data clean oracle golden fuzz
 
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
@@ -52,6 +52,22 @@ bench: deps data
 	.build/release/CodecBench
 	cd Tests/Benchmarks/PeerServer && $(SWIFT) build -c release
 	python3 tools/transport_bench.py .build/release/EchoServer Tests/Benchmarks/PeerServer/.build/release/PeerServer
+
+# libFuzzer over the proto3 decoder and the server's whole input path, each for
+# FUZZ_SECONDS, after replaying the saved regressions. A crash leaves its input
+# in Tests/Fuzz/regressions/<target>/ (commit it: it is replayed from then on).
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING
+fuzz: deps
+	$(SWIFT) build -c release --scratch-path .build-fuzz --product DecoderFuzz $(FUZZ_FLAGS)
+	$(SWIFT) build -c release --scratch-path .build-fuzz --product ServerFuzz $(FUZZ_FLAGS)
+	@for target in DecoderFuzz ServerFuzz; do \
+		mkdir -p Tests/Fuzz/regressions/$$target .build-fuzz/corpus/$$target; \
+		echo "fuzz: $$target for $(FUZZ_SECONDS) s"; \
+		SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 .build-fuzz/release/$$target -detect_leaks=0 \
+			-artifact_prefix=Tests/Fuzz/regressions/$$target/ -max_total_time=$(FUZZ_SECONDS) \
+			.build-fuzz/corpus/$$target Tests/Fuzz/regressions/$$target || exit 1; \
+	done
 
 # Regenerate the protobuf-c oracle from Protos/ (committed; needs protobuf-c-compiler).
 oracle:

@@ -132,6 +132,9 @@ let package = Package(
             path: "Tests/Benchmarks/BehaviorLoad",
             swiftSettings: swiftSettings
         ),
+        // libFuzzer targets (`make fuzz` builds them with -sanitize=fuzzer,address).
+        .executableTarget(name: "DecoderFuzz", dependencies: ["Messages", "Wire"], path: "Tests/Fuzz/DecoderFuzz", swiftSettings: swiftSettings),
+        .executableTarget(name: "ServerFuzz", dependencies: ["Messages", "RPC"], path: "Tests/Fuzz/ServerFuzz", swiftSettings: swiftSettings),
         .executableTarget(
             name: "CodecBench",
             dependencies: ["Messages", "ProtobufCBridge"],
