@@ -82,7 +82,7 @@ struct SuiteTests {
     func endToEnd() async throws {
         let suite = RunningSuite()
         try await suite.start()
-        let cases = ["refresh", "channels", "ab", "invalid", "similar", "degraded"]
+        let cases = ["refresh", "channels", "ab", "invalid", "similar", "hostile", "degraded"]
         let results = try await suite.python(cases)
         for name in cases {
             #expect(results[name]?.ok == true, "\(name): \(results[name]?.detail ?? "not run")")

@@ -80,6 +80,9 @@ final class ServerStream: @unchecked Sendable {
     var handler: MethodHandler?
     /// Holds one of the server's call slots (load shedding).
     var admitted = false
+    /// The request's header list so far, and whether it went past the limit.
+    var headerBytes = 0
+    var headersTooLarge = false
     var deframer: MessageDeframer
     var requestMessages: [ArraySlice<UInt8>] = []
     var inbound: AsyncThrowingStream<[UInt8], any Error>.Continuation?

@@ -111,6 +111,12 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
 
     func sessionHeader(stream id: Int32, name: String, value: String) {
         guard let stream = streams[id], stream.handler == nil, stream.status == nil else { return }
+        // SETTINGS_MAX_HEADER_LIST_SIZE is advisory for the sender; enforce it
+        // (RFC 7541 size: name + value + 32 per field) so one request cannot
+        // make us hold an unbounded header block.
+        stream.headerBytes += name.utf8.count + value.utf8.count + 32
+        if stream.headerBytes > Int(configuration.maxHeaderListSize) { stream.headersTooLarge = true }
+        if stream.headersTooLarge { return }
         switch name {
         case ":path": stream.path = value
         case ":method": stream.method = value
@@ -159,6 +165,9 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
     }
 
     private func validate(_ stream: ServerStream) -> Rejection? {
+        if stream.headersTooLarge {
+            return .grpc(RPCError(.resourceExhausted, "header list larger than \(configuration.maxHeaderListSize) bytes"))
+        }
         if stream.method != "POST" {
             return .http(status: "405", message: "gRPC requires POST, got \(stream.method)")
         }

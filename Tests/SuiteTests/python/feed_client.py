@@ -192,6 +192,83 @@ def case_refused_without_certificate():
     return "ok"
 
 
+def case_hostile():
+    """The bad requests of a hostile or broken client; each gets its status
+    (or its connection dropped) and the router still serves afterwards."""
+    import socket, threading
+    host, port = sys.argv[1].rsplit(":", 1)
+    raw = channel.unary_unary("/UserRecommend/user_recommend", request_serializer=lambda b: b, response_deserializer=lambda b: b)
+    good = pb.User(user_id="1", channel_id=0, article_num=2, time_stamp=now()).SerializeToString()
+    results = {}
+
+    def status(call):
+        try:
+            call()
+            return "OK"
+        except grpc.RpcError as error:
+            return error.code().name
+
+    # A 10 MiB message: over the 4 MiB limit.
+    results["10 MiB message"] = status(lambda: raw(b"\x0a" + b"\x80\x80\x80\x05" + b"x" * (10 << 20), timeout=10))
+    check(results["10 MiB message"] == "RESOURCE_EXHAUSTED", results)
+    # An oversized header block (past SETTINGS_MAX_HEADER_LIST_SIZE).
+    results["oversized headers"] = status(lambda: raw(good, timeout=10, metadata=[("x-big", "y" * 40000)]))
+    check(results["oversized headers"] == "RESOURCE_EXHAUSTED", results)
+    # Unknown fields are kept out of the way; deep nesting inside one is never parsed.
+    def varint(n):
+        out = b""
+        while n >= 0x80:
+            out += bytes([n & 0x7f | 0x80])
+            n >>= 7
+        return out + bytes([n])
+    nested = b""
+    for _ in range(150):   # deeper than the decoder's limit of 100, inside an unknown field
+        nested = b"\x0a" + varint(len(nested)) + nested
+    results["unknown fields"] = status(lambda: raw(good + b"\xfa\x06\x03abc" + b"\x82\x07" + varint(len(nested)) + nested, timeout=10))
+    check(results["unknown fields"] == "OK", results)
+    # Huge and negative numbers.
+    for name, user in [("article_num 2^31-1", pb.User(user_id="1", article_num=2**31 - 1, time_stamp=now())),
+                       ("article_num -5", pb.User(user_id="1", article_num=-5, time_stamp=now())),
+                       ("time_stamp far future", pb.User(user_id="1", article_num=2, time_stamp=2**62)),
+                       ("time_stamp negative", pb.User(user_id="1", article_num=2, time_stamp=-1))]:
+        results[name] = status(lambda: stub.user_recommend(user, timeout=10))
+        check(results[name] == "INVALID_ARGUMENT", results)
+
+    def raw_socket(data):
+        s = socket.create_connection((host, int(port)), timeout=5)
+        s.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + data)
+        s.shutdown(socket.SHUT_WR)
+        try:
+            while s.recv(65536):
+                pass
+        except OSError:
+            pass
+        s.close()
+
+    # A truncated frame, and a DATA frame on a stream that was never opened.
+    raw_socket(b"\x00\x00\x06\x04\x00\x00\x00\x00\x00\x00\x03")
+    raw_socket(b"\x00\x00\x05\x00\x01\x00\x00\x00\x01\x00\x00\x00\x00\x09")
+    # A stream opened and never finished, then abandoned.
+    blocker = threading.Event()
+
+    def endless():
+        yield bpb.Action(user_id="1", article_id=1, action="click")
+        blocker.wait(2)
+    future = behavior.report_stream.future(endless(), timeout=1)
+    results["unfinished stream"] = status(lambda: future.result())
+    blocker.set()
+    check(results["unfinished stream"] == "DEADLINE_EXCEEDED", results)
+    # Two thousand idle connections.
+    idle = [socket.create_connection((host, int(port))) for _ in range(2000)]
+    results["with 2000 idle connections"] = status(lambda: raw(good, timeout=10))
+    for s in idle:
+        s.close()
+    check(results["with 2000 idle connections"] == "OK", results)
+    # Still serving.
+    check(len(pull("1", n=2).recommends) == 2, "the router stopped serving")
+    return json.dumps(results)
+
+
 KEEP = {i for i in range(1, 61) if i % 3 == 2}   # the Drama-only items of the fixture
 
 
