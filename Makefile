@@ -10,7 +10,7 @@ DEBIAN_PACKAGES := pkg-config libnghttp2-dev libssl-dev libprotobuf-c-dev protob
 	libsqlite3-dev libhiredis-dev nghttp2-client redis-server openssl
 PIP_PACKAGES := grpcio==1.85.1 grpcio-tools==1.85.1 grpcio-health-checking==1.85.1 protobuf
 
-.PHONY: deps build test run bench data clean oracle golden fuzz
+.PHONY: artifacts deps build test run bench data clean oracle golden fuzz soak reliability
 
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
@@ -35,23 +35,29 @@ data: deps
 
 # Fetch, build, run the offline pipeline when nothing is published yet, then
 # recod with the five services in the foreground (Ctrl-C stops them all).
-run: data build
-	@[ -f $(DATA_DIR)/catalog/catalog.inter ] || .build/release/recoctl import --ml100k $(DATA_DIR)/raw --out $(DATA_DIR)/catalog
-	@[ -e $(DATA_DIR)/artifacts/current ] || .build/release/recoctl train --catalog $(DATA_DIR)/catalog --artifacts $(DATA_DIR)/artifacts
+run: artifacts
 	@mkdir -p $(DATA_DIR)/logs
 	.build/release/recod --config deploy/recod.conf
 
 # Benchmarks against real peers in the same run; results go to BENCHMARKS.md.
 # The grpc-swift-2 peer is its own package (Tests/Benchmarks/PeerServer), so
 # the main build never pulls it.
-bench: deps data
-	$(SWIFT) build -c release
-	@[ -f $(DATA_DIR)/catalog/catalog.inter ] || .build/release/recoctl import --ml100k $(DATA_DIR)/raw --out $(DATA_DIR)/catalog
-	@[ -e $(DATA_DIR)/artifacts/current ] || .build/release/recoctl train --catalog $(DATA_DIR)/catalog --artifacts $(DATA_DIR)/artifacts
+bench: artifacts
 	python3 tools/feed_bench.py .build/release $(DATA_DIR)/artifacts
 	.build/release/CodecBench
 	cd Tests/Benchmarks/PeerServer && $(SWIFT) build -c release
 	python3 tools/transport_bench.py .build/release/EchoServer Tests/Benchmarks/PeerServer/.build/release/PeerServer
+
+# Faults under load, restart times and load shedding (RELIABILITY.md), and a
+# 10-minute soak at half the measured maximum rate (SOAK_MINUTES).
+SOAK_MINUTES ?= 10
+artifacts: data build
+	@[ -f $(DATA_DIR)/catalog/catalog.inter ] || .build/release/recoctl import --ml100k $(DATA_DIR)/raw --out $(DATA_DIR)/catalog
+	@[ -e $(DATA_DIR)/artifacts/current ] || .build/release/recoctl train --catalog $(DATA_DIR)/catalog --artifacts $(DATA_DIR)/artifacts
+reliability: artifacts
+	python3 tools/reliability.py .build/release $(DATA_DIR)/artifacts
+soak: artifacts
+	python3 tools/soak.py .build/release $(DATA_DIR)/artifacts $(SOAK_MINUTES)
 
 # libFuzzer over the proto3 decoder and the server's whole input path, each for
 # FUZZ_SECONDS, after replaying the saved regressions. A crash leaves its input

@@ -81,8 +81,8 @@ public struct ArtifactStore: Sendable {
         return names.filter { $0.hasPrefix("v") }.sorted()
     }
 
-    /// Reads a version and checks every file against its manifest.
-    public func load(version: String? = nil) throws -> (manifest: ArtifactManifest, files: [String: Data]) {
+    /// Reads a version and checks every file (or those `matching`) against its manifest.
+    public func load(version: String? = nil, matching: (String) -> Bool = { _ in true }) throws -> (manifest: ArtifactManifest, files: [String: Data]) {
         guard let version = version ?? currentVersion() else { throw ArtifactError(description: "no current version in \(root)") }
         let dir = "\(root)/\(version)"
         guard let manifestData = FileManager.default.contents(atPath: "\(dir)/\(Self.manifestName)") else {
@@ -90,7 +90,7 @@ public struct ArtifactStore: Sendable {
         }
         let manifest = try JSONDecoder().decode(ArtifactManifest.self, from: manifestData)
         var files: [String: Data] = [:]
-        for (name, entry) in manifest.files {
+        for (name, entry) in manifest.files where matching(name) {
             guard let data = FileManager.default.contents(atPath: "\(dir)/\(name)") else {
                 throw ArtifactError(description: "\(dir)/\(name): missing")
             }

@@ -5,16 +5,34 @@ public import Foundation
 public enum AtomicFiles {
     /// Loads `<prefix>.inter`, `.user`, `.item` from `directory`.
     public static func load(directory: String, prefix: String = "ml-100k") throws -> Catalog {
+        var files: [String: Data] = [:]
+        for suffix in ["user", "item", "inter"] {
+            let path = "\(directory)/\(prefix).\(suffix)"
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ImportFailure(errors: [ImportError(file: path, line: 0, reason: "cannot read file")])
+            }
+            files[path] = data
+        }
+        return try load(files: files, directory: directory, prefix: prefix)
+    }
+
+    /// The same from contents already read (and checked): `files` by path.
+    public static func load(files: [String: Data], directory: String, prefix: String) throws -> Catalog {
         var errors: [ImportError] = []
-        let users = try table(at: "\(directory)/\(prefix).user", columns: ["user_id", "age", "gender", "occupation", "zip_code"], errors: &errors) { (row, fail) -> UserProfile? in
+        func contents(_ suffix: String) throws -> (String, Data) {
+            let path = "\(directory)/\(prefix).\(suffix)"
+            guard let data = files[path] else { throw ImportFailure(errors: [ImportError(file: path, line: 0, reason: "missing")]) }
+            return (path, data)
+        }
+        let users = try table(contents("user"), columns: ["user_id", "age", "gender", "occupation", "zip_code"], errors: &errors) { (row, fail) -> UserProfile? in
             guard let id = Int(row[0]), let age = Int(row[1]) else { return fail("user_id and age must be integers") }
             return UserProfile(id: id, age: age, gender: row[2], occupation: row[3], zipCode: row[4])
         }
-        let articles = try table(at: "\(directory)/\(prefix).item", columns: ["item_id", "movie_title", "release_year", "class"], errors: &errors) { (row, fail) -> ArticleInfo? in
+        let articles = try table(contents("item"), columns: ["item_id", "movie_title", "release_year", "class"], errors: &errors) { (row, fail) -> ArticleInfo? in
             guard let id = Int(row[0]) else { return fail("item_id must be an integer") }
             return ArticleInfo(id: id, title: row[1], releaseYear: row[2], genres: row[3].split(separator: " ").map(String.init))
         }
-        let interactions = try table(at: "\(directory)/\(prefix).inter", columns: ["user_id", "item_id", "rating", "timestamp"], errors: &errors) { (row, fail) -> Interaction? in
+        let interactions = try table(contents("inter"), columns: ["user_id", "item_id", "rating", "timestamp"], errors: &errors) { (row, fail) -> Interaction? in
             guard let user = Int(row[0]), let item = Int(row[1]), let rating = Double(row[2]), let time = Double(row[3]), time == time.rounded() else {
                 return fail("user_id, item_id, rating and timestamp must be numbers")
             }
@@ -30,25 +48,27 @@ public enum AtomicFiles {
 
     /// Parses one file: checks the header names (types after ':' dropped),
     /// then every row; bad rows are collected with their line number.
-    static func table<Row>(at path: String, columns: [String], errors: inout [ImportError],
+    static func table<Row>(_ file: (path: String, data: Data), columns: [String], errors: inout [ImportError],
                            parse: ([String], (String) -> Row?) -> Row?) throws -> [Row] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ImportFailure(errors: [ImportError(file: path, line: 0, reason: "cannot read file")])
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last == "" { lines.removeLast() }
+        let (path, data) = file
+        // Split on bytes, not Characters: the files are large and tab/newline are ASCII.
+        let bytes = [UInt8](data)
+        var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        if lines.last?.isEmpty == true { lines.removeLast() }
         guard let header = lines.first else {
             throw ImportFailure(errors: [ImportError(file: path, line: 1, reason: "empty file")])
         }
-        let names = header.split(separator: "\t", omittingEmptySubsequences: false).map { $0.split(separator: ":").first.map(String.init) ?? "" }
+        let names = header.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map {
+            String(decoding: $0, as: UTF8.self).split(separator: ":").first.map(String.init) ?? ""
+        }
         guard Array(names.prefix(columns.count)) == columns else {
             throw ImportFailure(errors: [ImportError(file: path, line: 1, reason: "expected columns \(columns), found \(names)")])
         }
         var rows: [Row] = []
         rows.reserveCapacity(lines.count)
-        for (index, line) in lines.enumerated().dropFirst() {
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        for (index, var line) in lines.enumerated().dropFirst() {
+            if line.last == UInt8(ascii: "\r") { line.removeLast() }
+            let fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
             let lineNumber = index + 1
             guard fields.count >= columns.count else {
                 errors.append(ImportError(file: path, line: lineNumber, reason: "expected \(columns.count) fields, found \(fields.count)"))

@@ -13,12 +13,14 @@ public final class ArtifactWatcher: Sendable {
     let state = Mutex<ServingArtifacts?>(nil)
     let logger: Logger
     let stopped = Atomic<Bool>(false)
+    let parts: ServingArtifacts.Parts
 
     /// Loads the current version now; throws if there is none that loads.
-    public init(store: ArtifactStore, logger: Logger) throws {
+    public init(store: ArtifactStore, parts: ServingArtifacts.Parts = .all, logger: Logger) throws {
         self.store = store
         self.logger = logger
-        let first = try ServingArtifacts(store: store)
+        self.parts = parts
+        let first = try ServingArtifacts(store: store, parts: parts)
         state.withLock { $0 = first }
         logger.info("artifacts loaded", metadata: ["version": "\(first.version)"])
     }
@@ -30,7 +32,7 @@ public final class ArtifactWatcher: Sendable {
     public func reloadIfChanged() -> Bool {
         guard let version = store.currentVersion(), version != current.version else { return false }
         do {
-            let next = try ServingArtifacts(store: store, version: version)
+            let next = try ServingArtifacts(store: store, version: version, parts: parts)
             state.withLock { $0 = next }
             logger.info("artifacts reloaded", metadata: ["version": "\(version)"])
             return true

@@ -6,7 +6,7 @@ import RecallServer
 import ServiceRuntime
 
 ServiceMain.run("RecallService") { configuration, logger, _ in
-    let artifacts = try ArtifactWatcher(store: ArtifactStore(root: configuration.artifacts), logger: logger)
+    let artifacts = try ArtifactWatcher(store: ArtifactStore(root: configuration.artifacts), parts: .recall, logger: logger)
     artifacts.watch()
     let live = LiveFeatures(catalog: artifacts.current.catalog)
     live.follow(directory: configuration.eventsDirectory)

@@ -64,12 +64,22 @@ public struct RouterHandler: Sendable {
         let budget = context.remaining(share: 0.9) ?? limits.defaultBudget
         let query = FeedQuery(userID: user.userID, channelID: user.channelID, count: user.articleNum, sources: assignment.recall,
                               model: assignment.sort.first ?? 0, timeStamp: user.timeStamp, strategy: assignment.name)
-        let items: ItemList
+        var items: ItemList
         do {
-            items = try await feed.unary("/reco.Feed/feed", query, timeout: budget, metadata: metadata)
+            items = try await feed.unary("/reco.Feed/feed", query, timeout: budget * 0.8, metadata: metadata)
         } catch {
-            log.error("RecoCenter: \(error)")
-            throw error.code == .invalidArgument ? error : RPCError(.unavailable, "recommendation center unavailable")
+            if error.code == .invalidArgument { throw error }
+            // RecoCenter down or late: the channel's hot and new items straight
+            // from RecallService, unranked and unrecorded, rather than no answer.
+            log.error("RecoCenter: \(error); answering from hot and new")
+            let fallback = FeedQuery(userID: "", channelID: user.channelID, count: user.articleNum, sources: experiments.current.sourceIDs(["hot", "new"]))
+            do {
+                items = try await recall.unary("/reco.Recall/recall", fallback, timeout: max(context.remaining(share: 0.9) ?? limits.defaultBudget * 0.2, .milliseconds(1)), metadata: metadata)
+                items.degraded = ["feed"]
+            } catch {
+                log.error("RecallService: \(error)")
+                throw RPCError(.unavailable, "recommendation center unavailable")
+            }
         }
         if !items.degraded.isEmpty { log.warning("degraded answer", metadata: ["causes": "\(items.degraded.joined(separator: ","))"]) }
         return TrackingParams.track(user: user.userID, strategy: assignment.name, items: items.articleIDs, timeStamp: items.timeStamp, exposure: !items.fromHistory)

@@ -50,6 +50,11 @@ public final class RankHandler: Sendable {
         return router
     }
 
+    /// Builds the current version's statistics now rather than on the first call.
+    public func warmUp() {
+        _ = prepare(artifacts.current)
+    }
+
     func prepare(_ current: ServingArtifacts) -> Prepared {
         if let cached = prepared.withLock({ $0 }), cached.version == current.version { return cached }
         var stats = BehaviorStatistics(catalog: current.catalog)

@@ -6,9 +6,10 @@ import ServiceRuntime
 import SortServer
 
 ServiceMain.run("SortService") { configuration, logger, _ in
-    let artifacts = try ArtifactWatcher(store: ArtifactStore(root: configuration.artifacts), logger: logger)
+    let artifacts = try ArtifactWatcher(store: ArtifactStore(root: configuration.artifacts), parts: .models, logger: logger)
     artifacts.watch()
     let handler = RankHandler(artifacts: artifacts, experiments: try ExperimentTable.load(path: configuration.experiments), logger: logger)
+    handler.warmUp()
     let follower = EventFollower(directory: configuration.eventsDirectory) { handler.observe($0) }
     return ServiceDefinition(router: handler.router, onReload: { artifacts.reloadIfChanged() }, onShutdown: { artifacts.stop(); follower.stop() })
 }

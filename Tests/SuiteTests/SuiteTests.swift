@@ -101,7 +101,7 @@ struct SuiteTests {
         await suite.stop()
     }
 
-    @Test("reported behaviour is logged and changes the next refresh: dislikes drop cached and recalled items")
+    @Test("reported behaviour is logged and changes the next refresh: dislikes drop cached and recalled items; then RecoCenter killed")
     func behaviourChangesTheNextRefresh() async throws {
         let suite = RunningSuite()
         try await suite.start()
@@ -119,6 +119,10 @@ struct SuiteTests {
         recall.shutdown()
         let after = try await suite.python(["after_dislike"])
         #expect(after["after_dislike"]?.ok == true, "\(after["after_dislike"]?.detail ?? "not run")")
+        // With RecoCenter gone, ABRouter answers from RecallService's hot and new lists.
+        try await suite.kill("RecoCenter")
+        let withoutCenter = try await suite.python(["degraded"])
+        #expect(withoutCenter["degraded"]?.ok == true, "RecoCenter killed: \(withoutCenter["degraded"]?.detail ?? "not run")")
         await suite.stop()
     }
 

@@ -3,7 +3,8 @@
 // real refresh, which h2load cannot do) or article_recommend for random
 // articles, at a fixed number of calls in flight, for a fixed time; prints
 // one JSON line: qps, p50/p99/max in ms, calls and errors by status.
-// usage: FeedLoad HOST:PORT user|article CONCURRENCY SECONDS [USERS] [CHANNELS] [ARTICLES]
+// usage: FeedLoad HOST:PORT user|article CONCURRENCY SECONDS [USERS] [CHANNELS] [ARTICLES] [RATE]
+// RATE > 0 paces the calls to that many per second in all (open loop per worker).
 import Foundation
 import Messages
 import RPC
@@ -18,6 +19,7 @@ let mode = arguments[2]
 let users = arguments.count > 5 ? Int(arguments[5]) ?? 943 : 943
 let channels = arguments.count > 6 ? Int32(arguments[6]) ?? 19 : 19
 let articles = arguments.count > 7 ? Int64(arguments[7]) ?? 1682 : 1682
+let rate = arguments.count > 8 ? Double(arguments[8]) ?? 0 : 0
 // Every call's timestamp is later than every earlier call's.
 let clock = Atomic<Int64>(Int64(Date().timeIntervalSince1970 * 1000) - 86_400_000)
 
@@ -37,7 +39,14 @@ Task.detached {
         for _ in 0..<concurrency {
             group.addTask {
                 var result = WorkerResult()
+                // Paced: this worker's k-th call is due at start + k * concurrency / rate.
+                let interval = rate > 0 ? Duration.seconds(Double(concurrency) / rate) : .zero
+                var due = start
                 while ContinuousClock.now < end {
+                    if rate > 0 {
+                        due = due + interval
+                        if due > ContinuousClock.now { try? await Task.sleep(until: due, clock: .continuous) }
+                    }
                     let began = ContinuousClock.now
                     do {
                         if mode == "user" {
