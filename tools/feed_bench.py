@@ -6,11 +6,12 @@ increasing timestamps, so every user_recommend is a real refresh) at a fixed
 number of calls in flight. Reports QPS, p50/p99, errors, and each service's
 RSS and share of CPU during the run, as Markdown.
 usage: feed_bench.py BIN_DIR ARTIFACTS [SECONDS]"""
-import json, os, shutil, subprocess, sys, tempfile, time
+import json, os, subprocess, sys, time
+
+from suite import Suite
 
 bin_dir, artifacts = sys.argv[1], os.path.abspath(sys.argv[2])
 seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 20
-services = ["RecallService", "SortService", "CacheService", "RecoCenter", "ABRouter"]
 tick = os.sysconf("SC_CLK_TCK")
 
 
@@ -26,20 +27,6 @@ def rss_mib(pid):
     return 0
 
 
-def start_suite(data):
-    config = os.path.join(data, "suite.json")
-    json.dump({"data_dir": data, "artifacts": artifacts, "experiments": os.path.abspath("deploy/experiments.json")}, open(config, "w"))
-    processes, ports = {}, {}
-    for name in services:
-        command = [os.path.join(bin_dir, name), "--config", config, "--listen", "127.0.0.1:0"]
-        for other, port in ports.items():
-            command += [f"--{other}", f"127.0.0.1:{port}"]
-        process = subprocess.Popen(["stdbuf", "-oL"] + command, stdout=subprocess.PIPE, stderr=open(os.path.join(data, name + ".log"), "w"), text=True)
-        ports[name] = int(process.stdout.readline().split()[-1])
-        processes[name] = process
-    return processes, ports
-
-
 def load(port, mode, concurrency, duration):
     command = [os.path.join(bin_dir, "FeedLoad"), f"127.0.0.1:{port}", mode, str(concurrency), str(duration)]
     result = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
@@ -48,9 +35,8 @@ def load(port, mode, concurrency, duration):
 
 
 def measure(mode, concurrency):
-    data = tempfile.mkdtemp(prefix="feed-bench-")
-    processes, ports = start_suite(data)
-    try:
+    with Suite(bin_dir, artifacts) as suite:
+        processes, ports = suite.processes, suite.ports
         load(ports["ABRouter"], mode, concurrency, 2)  # warm-up: connections, page cache
         before = {name: cpu_seconds(p.pid) for name, p in processes.items()}
         started = time.time()
@@ -58,33 +44,20 @@ def measure(mode, concurrency):
         wall = time.time() - started
         result["services"] = {name: {"cpu": (cpu_seconds(p.pid) - before[name]) / wall, "rss_mib": rss_mib(p.pid)} for name, p in processes.items()}
         return result
-    finally:
-        for name in reversed(services):
-            processes[name].terminate()
-        for process in processes.values():
-            process.wait()
-        shutil.rmtree(data, ignore_errors=True)
 
 
 def realtime():
     """Ingestion through report_stream, then click-to-recommendation freshness, on one suite."""
-    data = tempfile.mkdtemp(prefix="feed-bench-")
-    processes, ports = start_suite(data)
-    try:
+    with Suite(bin_dir, artifacts) as suite:
+        ports = suite.ports
         tool = os.path.join(bin_dir, "BehaviorLoad")
         ingest_cmd = [tool, "ingest", f"127.0.0.1:{ports['ABRouter']}", "4", "100000"]
         ingest = json.loads(subprocess.run(ingest_cmd, capture_output=True, text=True, check=True).stdout)
         # Nothing lost: every acknowledged event is in the log.
-        logged = count_log_records(os.path.join(data, "events"))
+        logged = count_log_records(os.path.join(suite.data, "events"))
         fresh_cmd = [tool, "freshness", f"127.0.0.1:{ports['ABRouter']}", f"127.0.0.1:{ports['RecallService']}", f"127.0.0.1:{ports['SortService']}", "200"]
         fresh = json.loads(subprocess.run(fresh_cmd, capture_output=True, text=True, check=True).stdout)
         return ingest, logged, fresh, " ".join(ingest_cmd), " ".join(fresh_cmd)
-    finally:
-        for name in reversed(services):
-            processes[name].terminate()
-        for process in processes.values():
-            process.wait()
-        shutil.rmtree(data, ignore_errors=True)
 
 
 def count_log_records(directory):

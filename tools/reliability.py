@@ -13,8 +13,9 @@ import json, os, shutil, socket, subprocess, sys, tempfile, threading, time
 
 import grpc
 
+from suite import SERVICES as services, Suite
+
 bin_dir, artifacts = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-services = ["RecallService", "SortService", "CacheService", "RecoCenter", "ABRouter"]
 
 
 def free_ports(n):
@@ -38,8 +39,8 @@ def serving(port):
         channel.close()
 
 
-def write_suite(data, ports, limits=None):
-    entries = {name: {"listen": f"127.0.0.1:{ports[name]}", **({"max_in_flight": limits[name]} if limits and name in limits else {})} for name in services}
+def write_suite(data, ports):
+    entries = {name: {"listen": f"127.0.0.1:{ports[name]}"} for name in services}
     json.dump({"data_dir": data, "artifacts": artifacts, "experiments": os.path.abspath("deploy/experiments.json"), "services": entries},
               open(os.path.join(data, "suite.json"), "w"))
 
@@ -89,23 +90,9 @@ def faults():
 
 
 def shedding():
-    data = tempfile.mkdtemp(prefix="shedding-")
-    ports = dict(zip(services, free_ports(5)))
-    write_suite(data, ports, limits={"ABRouter": 32})
-    processes = []
-    try:
-        for name in services:
-            processes.append(subprocess.Popen([os.path.join(bin_dir, name), "--config", os.path.join(data, "suite.json")],
-                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            while not serving(ports[name]):
-                time.sleep(0.05)
-        load(ports["ABRouter"], 32, 3)   # warm-up
-        return [load(ports["ABRouter"], c, 10) for c in (32, 64, 128)]
-    finally:
-        for p in reversed(processes):
-            p.terminate()
-            p.wait()
-        shutil.rmtree(data, ignore_errors=True)
+    with Suite(bin_dir, artifacts, limits={"ABRouter": 32}) as suite:
+        load(suite.ports["ABRouter"], 32, 3)   # warm-up
+        return [load(suite.ports["ABRouter"], c, 10) for c in (32, 64, 128)]
 
 
 result, back = faults()

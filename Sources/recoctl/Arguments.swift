@@ -6,8 +6,8 @@ extension CommandLine {
       data fetch [--dir data/raw]                 download MovieLens-100K (recbole 1.2.1 wheel) and verify it
       import [--ml100k DIR | --users F --items F --events F] [--out data/catalog]
                                                   validate a catalogue and its events (CSV or JSONL) and store it
-      train [--catalog data/catalog] [--artifacts data/artifacts]
-                                                  train, evaluate and publish a new artifact version
+      train [--catalog data/catalog] [--artifacts data/artifacts] [--events data/events]
+                                                  train, evaluate and publish a new artifact version (with the behaviour log replayed)
       versions [--artifacts data/artifacts]       list published versions and their metrics
       eval [--json] [--data DIR] [--predictions FILE] [--recall]
                                                   evaluate the ranking models (or recall channels) on the protocol split

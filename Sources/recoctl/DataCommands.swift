@@ -2,6 +2,9 @@ import Artifacts
 import Dataset
 import Foundation
 import Pipeline
+import Features
+import Messages
+import Stores
 
 /// `recoctl data fetch`: the same script `make data` runs.
 enum DataCommand {
@@ -32,10 +35,21 @@ enum ImportCommand {
     }
 }
 
-/// `recoctl train`: the whole offline pipeline, published atomically.
+/// `recoctl train`: the whole offline pipeline, published atomically. With
+/// `--events DIR` the behaviour log is replayed into the training events (in
+/// log order; a positive action is a rating-5 click and a dislike a rating-1
+/// miss, as the services count them live), for known users and articles.
 enum TrainCommand {
     static func run(_ arguments: CommandLine.Arguments) throws {
-        let catalog = try AtomicFiles.load(directory: arguments.option("--catalog") ?? "data/catalog", prefix: ArtifactLayout.catalogPrefix)
+        var catalog = try AtomicFiles.load(directory: arguments.option("--catalog") ?? "data/catalog", prefix: ArtifactLayout.catalogPrefix)
+        if let events = arguments.option("--events") {
+            let logged = EventLogReader(directory: events).readNew().compactMap { record -> Interaction? in
+                guard let action = try? Action(serializedBytes: record), let kind = BehaviorEvent.Kind(rawValue: action.action) else { return nil }
+                return BehaviorEvent(user: action.userID, item: Int(action.articleID), kind: kind, time: action.timeStamp).interaction
+            }.filter { catalog.users[$0.user] != nil && catalog.articles[$0.item] != nil }
+            catalog.interactions += logged
+            print("replayed \(logged.count) logged actions from \(events) into training")
+        }
         let store = ArtifactStore(root: arguments.option("--artifacts") ?? "data/artifacts")
         let progress = ProgressLine()
         let summary = try OfflinePipeline.run(catalog: catalog, store: store) { progress($0) }

@@ -183,6 +183,38 @@ struct RecodTests {
         #expect(suite.log.contains("recod stopped"))
     }
 
+    @Test("every history batch a user was served survives kill -9 of RecoCenter and pages back unchanged")
+    func historySurvivesKill() async throws {
+        let suite = SupervisedSuite()
+        try await suite.prepare()
+        try await suite.start()
+        var status = try await suite.waitFor("all RUNNING") { s in SupervisedSuite.services.allSatisfy { s[$0]?.state == "RUNNING" } }
+        let router = try RPCClient(endpoint: .init(port: suite.ports["ABRouter"]!))
+        var served: [(time: Int64, items: [Int64])] = []
+        var time = Int64(Date().timeIntervalSince1970 * 1000) - 3_600_000
+        for _ in 0..<12 {
+            time += 1000
+            let track: Track = try await router.unary("/UserRecommend/user_recommend", User(userID: "21", channelID: 2, articleNum: 2, timeStamp: time), timeout: safetyTimeout)
+            if track.recommends.isEmpty { break }
+            served.append((time, track.recommends.map(\.articleID)))
+        }
+        #expect(served.count >= 5)
+        let old = status["RecoCenter"]!.pid
+        kill(old, SIGKILL)
+        status = try await suite.waitFor("RecoCenter back") { $0["RecoCenter"]?.state == "RUNNING" && $0["RecoCenter"]?.pid != old }
+        // Page back from the newest batch: every one, in order, with the time of the one before.
+        var page = served.last!.time
+        for index in stride(from: served.count - 1, through: 0, by: -1) {
+            let track: Track = try await router.unary("/UserRecommend/user_recommend", User(userID: "21", channelID: 2, articleNum: 2, timeStamp: page), timeout: safetyTimeout)
+            #expect(track.recommends.map(\.articleID) == served[index].items, "batch \(index)")
+            #expect(track.timeStamp == (index > 0 ? served[index - 1].time : 0))
+            page = track.timeStamp
+        }
+        router.shutdown()
+        suite.recod!.signal(SIGTERM)
+        try await suite.recod!.waitForExit()
+    }
+
     @Test("recod killed with SIGKILL leaves no orphans, and a new recod starts on the same ports")
     func noOrphans() async throws {
         let suite = SupervisedSuite()
