@@ -33,6 +33,7 @@ public final class FeedHandler: Sendable {
     /// when RecallService cannot answer.
     let fallback = Mutex<[Int32: [Int64]]>([:])
     public let degradations = DegradationCounter()
+    let serializer = UserSerializer()
 
     public init(history: any HistoryStore, dependencies: Dependencies, logger: Logger, recallCount: Int32 = 100, defaultBudget: Duration = .milliseconds(300)) {
         self.history = history
@@ -54,20 +55,9 @@ public final class FeedHandler: Sendable {
         let metadata = RequestID.metadata(context)
         let user = query.userID, channel = query.channelID
         do {
-            let last = try await history.newestTime(user: user, channel: channel)
-            if let last, query.timeStamp <= last {
-                // History: the batch at or before the time asked, and where to page next.
-                guard let batch = try await history.batch(user: user, channel: channel, atOrBefore: query.timeStamp) else {
-                    return ItemList(articleIDs: [], timeStamp: 0, fromHistory: true)
-                }
-                return ItemList(articleIDs: batch.items, timeStamp: batch.previousTime, fromHistory: true)
+            return try await serializer.run(user) {
+                try await answer(query, user: user, channel: channel, deadline: deadline, metadata: metadata, log: log)
             }
-            var result = try await refresh(query, deadline: deadline, metadata: metadata, log: log)
-            if !result.articleIDs.isEmpty {
-                try await history.append(user: user, channel: channel, time: query.timeStamp, items: result.articleIDs)
-            }
-            result.timeStamp = last ?? 0
-            return result
         } catch let error as StoreError {
             log.error("history store: \(error)")
             throw RPCError(.unavailable, "history store unavailable")
@@ -76,6 +66,24 @@ public final class FeedHandler: Sendable {
         } catch {
             throw RPCError(from: error)
         }
+    }
+
+    /// A history page or a refresh; runs alone for its user.
+    func answer(_ query: FeedQuery, user: String, channel: Int32, deadline: ContinuousClock.Instant, metadata: Metadata, log: Logger) async throws -> ItemList {
+        let last = try await history.newestTime(user: user, channel: channel)
+        if let last, query.timeStamp <= last {
+            // History: the batch at or before the time asked, and where to page next.
+            guard let batch = try await history.batch(user: user, channel: channel, atOrBefore: query.timeStamp) else {
+                return ItemList(articleIDs: [], timeStamp: 0, fromHistory: true)
+            }
+            return ItemList(articleIDs: batch.items, timeStamp: batch.previousTime, fromHistory: true)
+        }
+        var result = try await refresh(query, deadline: deadline, metadata: metadata, log: log)
+        if !result.articleIDs.isEmpty {
+            try await history.append(user: user, channel: channel, time: query.timeStamp, items: result.articleIDs)
+        }
+        result.timeStamp = last ?? 0
+        return result
     }
 
     func refresh(_ query: FeedQuery, deadline: ContinuousClock.Instant, metadata: Metadata, log: Logger) async throws -> ItemList {

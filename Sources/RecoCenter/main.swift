@@ -6,7 +6,8 @@ import ServiceRuntime
 import Stores
 
 ServiceMain.run("RecoCenter") { configuration, logger, loop in
-    let history = try SQLiteHistoryStore(path: try DataDirectory.database("RecoCenter", in: configuration.data_dir))
+    let durable = try SQLiteHistoryStore(path: try DataDirectory.database("RecoCenter", in: configuration.data_dir))
+    let history = CachedHistoryStore(backing: durable)
     let clients = configuration.internalClient
     let handler = FeedHandler(
         history: history,
@@ -16,5 +17,5 @@ ServiceMain.run("RecoCenter") { configuration, logger, loop in
         logger: logger, recallCount: configuration.feed.recall_count, defaultBudget: .milliseconds(configuration.feed.default_deadline_ms))
     let table = try ExperimentTable.load(path: configuration.experiments)
     let upkeep = handler.maintain(channels: 0...configuration.feed.max_channel_id, hotAndNew: table.sourceIDs(["hot", "new"]))
-    return ServiceDefinition(router: handler.router, onShutdown: { upkeep.cancel(); history.close() })
+    return ServiceDefinition(router: handler.router, onShutdown: { upkeep.cancel(); durable.close() })
 }

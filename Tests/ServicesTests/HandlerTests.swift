@@ -190,6 +190,29 @@ struct FeedHandlerTests {
         for server in servers { await server.shutdown(grace: .zero) }
     }
 
+    @Test("concurrent requests of one user run one at a time: refreshes never serve an item twice, late ones page back")
+    func concurrentRequestsOfOneUser() async throws {
+        let (feed, servers) = try await makeFeed(sortAlive: true)
+        // Arrival order is arbitrary: a request older than a refresh already done is a history page.
+        let answers = try await withThrowingTaskGroup(of: ItemList.self) { group in
+            for step in 1...8 {
+                group.addTask {
+                    try await feed.feed(FeedQuery(userID: "6", channelID: 0, count: 3, sources: [100, 101, 103, 104], model: 200,
+                                                  timeStamp: Int64(1_700_000_000_000 + step)), context: ServerContext(path: "/reco.Feed/feed"))
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let refreshes = answers.filter { !$0.fromHistory }.map(\.articleIDs)
+        let served = refreshes.flatMap { $0 }
+        #expect(!refreshes.isEmpty && refreshes.allSatisfy { $0.count == 3 })
+        #expect(Set(served).count == served.count, "a refresh repeated an item: \(refreshes)")
+        for page in answers.filter(\.fromHistory) where !page.articleIDs.isEmpty {
+            #expect(refreshes.contains(page.articleIDs), "a page that is no refresh's batch: \(page.articleIDs)")
+        }
+        for server in servers { await server.shutdown(grace: .zero) }
+    }
+
     @Test("with SortService down a refresh still answers, in recall order, and says why")
     func sortDownDegrades() async throws {
         let (feed, servers) = try await makeFeed(sortAlive: false)

@@ -5,10 +5,11 @@ import Testing
 
 @Suite("SQLite stores")
 struct StoreTests {
-    @Test("history pages back batch by batch and survives reopening")
-    func historyPagesBack() async throws {
+    @Test("history pages back batch by batch and survives reopening, on disk and through the in-memory index", arguments: [false, true])
+    func historyPagesBack(cached: Bool) async throws {
         let path = Fixture.temporaryDirectory("history") + "/h.sqlite"
-        let store = try SQLiteHistoryStore(path: path)
+        let durable = try SQLiteHistoryStore(path: path)
+        let store: any HistoryStore = cached ? CachedHistoryStore(backing: durable) : durable
         #expect(try await store.newestTime(user: "7", channel: 0) == nil)
         try await store.append(user: "7", channel: 0, time: 100, items: [1, 2])
         try await store.append(user: "7", channel: 0, time: 200, items: [3, 4])
@@ -19,10 +20,13 @@ struct StoreTests {
         #expect(try await store.batch(user: "7", channel: 0, atOrBefore: 199) == HistoryBatch(time: 100, items: [1, 2], previousTime: 0))
         #expect(try await store.batch(user: "7", channel: 0, atOrBefore: 99) == nil)
         #expect(try await store.shownItems(user: "7", channels: [2, 0]) == [1, 2, 3, 4, 9])
-        store.close()
+        // Written after the user's history was loaded: seen in memory and on disk.
+        try await store.append(user: "7", channel: 0, time: 300, items: [11])
+        #expect(try await store.batch(user: "7", channel: 0, atOrBefore: 1000) == HistoryBatch(time: 300, items: [11], previousTime: 200))
+        durable.close()
         let reopened = try SQLiteHistoryStore(path: path)
-        #expect(try await reopened.newestTime(user: "7", channel: 0) == 200)
-        #expect(try await reopened.purge(recordedBefore: Int64(Date().timeIntervalSince1970) + 10) == 4)
+        #expect(try await reopened.newestTime(user: "7", channel: 0) == 300)
+        #expect(try await reopened.purge(recordedBefore: Int64(Date().timeIntervalSince1970) + 10) == 5)
         #expect(try await reopened.newestTime(user: "7", channel: 0) == nil)
         reopened.close()
     }
