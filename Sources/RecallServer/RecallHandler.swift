@@ -102,11 +102,7 @@ public struct RecallHandler: Sendable {
                     !live.clicked.contains($0) && (channel == 0 || current.channelsOfItem[$0]?.contains(channel) == true)
                 }
             }
-            var merged: [Int64] = [], taken: Set<Int64> = []
-            for position in 0..<(perGenre.map(\.count).max() ?? 0) {
-                for list in perGenre where position < list.count && taken.insert(list[position]).inserted { merged.append(list[position]) }
-            }
-            return merged
+            return RecallChannels.merge(perGenre.map { $0.map(Int.init) }).map(Int64.init)
         // Per-user similar lists are not a feed channel (article_recommend serves them).
         default: return []
         }
