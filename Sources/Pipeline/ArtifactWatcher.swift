@@ -14,6 +14,7 @@ public final class ArtifactWatcher: Sendable {
     let logger: Logger
     let stopped = Atomic<Bool>(false)
     let parts: ServingArtifacts.Parts
+    let listeners = Mutex<[@Sendable (ServingArtifacts) -> Void]>([])
 
     /// Loads the current version now; throws if there is none that loads.
     public init(store: ArtifactStore, parts: ServingArtifacts.Parts = .all, logger: Logger) throws {
@@ -35,11 +36,18 @@ public final class ArtifactWatcher: Sendable {
             let next = try ServingArtifacts(store: store, version: version, parts: parts)
             state.withLock { $0 = next }
             logger.info("artifacts reloaded", metadata: ["version": "\(version)"])
+            for listener in listeners.withLock({ $0 }) { listener(next) }
             return true
         } catch {
             logger.error("artifacts version \(version) rejected, keeping \(current.version): \(error)")
             return false
         }
+    }
+
+    /// Runs `body` with each new version once it is in service, on the
+    /// watcher's thread: derived state is rebuilt there, not by the first request.
+    public func whenChanged(_ body: @escaping @Sendable (ServingArtifacts) -> Void) {
+        listeners.withLock { $0.append(body) }
     }
 
     /// Polls on a background thread until `stop`.

@@ -32,8 +32,10 @@ public final class RankHandler: Sendable {
     public func observe(_ events: [BehaviorEvent]) {
         let interactions = events.compactMap(\.interaction)
         guard !interactions.isEmpty else { return }
-        liveInteractions.withLock { $0 += interactions }
+        // Lock order: prepared, then liveInteractions (as in `prepare`), so no
+        // event is missed by a version being built at the same time.
         prepared.withLock { state in
+            liveInteractions.withLock { $0 += interactions }
             for interaction in interactions { state?.stats.apply(interaction) }
         }
     }
@@ -50,7 +52,8 @@ public final class RankHandler: Sendable {
         return router
     }
 
-    /// Builds the current version's statistics now rather than on the first call.
+    /// Builds the current version's statistics now (at start and on each new
+    /// version, off the event loop) rather than in the first call that needs them.
     public func warmUp() {
         _ = prepare(artifacts.current)
     }
@@ -59,13 +62,16 @@ public final class RankHandler: Sendable {
         if let cached = prepared.withLock({ $0 }), cached.version == current.version { return cached }
         var stats = BehaviorStatistics(catalog: current.catalog)
         for event in current.catalog.interactions.sorted(by: { $0.timestamp < $1.timestamp }) { stats.apply(event) }
-        for event in liveInteractions.withLock({ $0 }) { stats.apply(event) }
         let columns = current.models.mapValues { model in
             Dictionary(uniqueKeysWithValues: current.catalog.articles.map { (Int64($0.key), model.space.articleColumns($0.value)) })
         }
-        let next = Prepared(version: current.version, stats: stats, articleColumns: columns)
-        prepared.withLock { $0 = next }
-        return next
+        return prepared.withLock { state in
+            if let built = state, built.version == current.version { return built }
+            for event in liveInteractions.withLock({ $0 }) { stats.apply(event) }
+            let next = Prepared(version: current.version, stats: stats, articleColumns: columns)
+            state = next
+            return next
+        }
     }
 
     /// Candidates best first, with their click probabilities.
