@@ -55,20 +55,32 @@ struct ResilienceTests {
 
     @Test("graceful shutdown lets in-flight calls finish and refuses new ones")
     func gracefulShutdown() async throws {
-        let server = RPCServer(configuration: .init(port: 0), router: EchoService().router)
+        let echo = EchoService()
+        let server = RPCServer(configuration: .init(port: 0), router: echo.router)
         try server.start()
         let client = try RPCClient(endpoint: .init(port: server.port))
         defer { client.shutdown() }
         let inFlight = Task {
-            let reply: EchoResponse = try await client.unary("/test.Echo/Get", EchoRequest(text: "slow", delayMS: 500), timeout: safetyTimeout)
+            let reply: EchoResponse = try await client.unary("/test.Echo/Get", EchoRequest(text: "slow", delayMS: 1000), timeout: safetyTimeout)
             return reply.text
         }
-        try await Task.sleep(for: .milliseconds(100))
-        let shutdown = Task { await server.shutdown(grace: .seconds(5)) }
-        try await Task.sleep(for: .milliseconds(150))
-        await ClientCases(client: client).expectStatus(.unavailable) {
-            let _: EchoResponse = try await client.unary("/test.Echo/Get", EchoRequest(text: "late"), timeout: safetyTimeout)
+        // Conditions, not delays: the slow call is running before the shutdown starts...
+        while echo.served.load(ordering: .relaxed) < 1 { try await Task.sleep(for: .milliseconds(5)) }
+        let shutdown = Task { await server.shutdown(grace: .seconds(30)) }
+        // ...and from some point on, new calls are refused (a call the server
+        // accepted before its GOAWAY is served; one after it waits for the old
+        // connection to drain and then finds no listener).
+        var refusal: RPCError?
+        let end = ContinuousClock.now + safetyTimeout
+        while refusal == nil && ContinuousClock.now < end {
+            do {
+                let _: EchoResponse = try await client.unary("/test.Echo/Get", EchoRequest(text: "late"), timeout: safetyTimeout)
+                try await Task.sleep(for: .milliseconds(5))
+            } catch {
+                refusal = (error as? RPCError) ?? RPCError(.unknown, "\(error)")
+            }
         }
+        #expect(refusal?.code == .unavailable, "\(String(describing: refusal))")
         #expect(try await inFlight.value == "slow")
         await shutdown.value
     }
