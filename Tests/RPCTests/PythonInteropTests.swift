@@ -23,7 +23,8 @@ struct PythonInteropTests {
         }
         #expect(seen.count == 14, "cases run: \(seen.sorted())")
         // The cancelled call's handler was cancelled on the server, not left running.
-        try await Task.sleep(for: .milliseconds(200))
+        let end = ContinuousClock.now + safetyTimeout
+        while !echo.cancelled.withLock({ $0 }).contains("cancel-me") && ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(10)) }
         #expect(echo.cancelled.withLock { $0 }.contains("cancel-me"))
         await server.shutdown(grace: .seconds(1))
     }

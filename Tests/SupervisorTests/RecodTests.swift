@@ -2,6 +2,7 @@ import Foundation
 import Messages
 import RPC
 import Supervisor
+import Synchronization
 import TestSupport
 import Testing
 
@@ -154,6 +155,7 @@ struct RecodTests {
 
         // SIGTERM recod under load: every child gone; calls in flight end OK or UNAVAILABLE.
         let router = try RPCClient(endpoint: .init(port: suite.ports["ABRouter"]!), configuration: .init(maxBackoff: .milliseconds(50)))
+        let answered = Atomic<Int>(0)
         let load = Task {
             var codes: [String: Int] = [:]
             var time = Int64(Date().timeIntervalSince1970 * 1000) - 3_600_000
@@ -162,6 +164,7 @@ struct RecodTests {
                 do {
                     let _: Track = try await router.unary("/UserRecommend/user_recommend", User(userID: String(Int.random(in: 1...40)), channelID: 0, articleNum: 3, timeStamp: time), timeout: .seconds(10))
                     codes["ok", default: 0] += 1
+                    answered.add(1, ordering: .relaxed)
                 } catch let error as RPCError {
                     codes["\(error.code)", default: 0] += 1
                 } catch {
@@ -170,7 +173,8 @@ struct RecodTests {
             }
             return codes
         }
-        try await Task.sleep(for: .milliseconds(500))
+        // Under load: some calls answered before the signal.
+        while answered.load(ordering: .relaxed) < 20 { try await Task.sleep(for: .milliseconds(10)) }
         let pids = try await suite.servicePIDs()
         suite.recod!.signal(SIGTERM)
         try await suite.recod!.waitForExit()
