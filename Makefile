@@ -4,13 +4,16 @@ SHELL := /bin/bash
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DATA_DIR ?= data
+# The online store for `make run`: sqlite (embedded, default) or redis at REDIS_URL.
+STORE ?= sqlite
+REDIS_URL ?= redis://127.0.0.1:6379/0
 
 # C libraries and tools from Debian; test-only Python packages from PyPI.
 DEBIAN_PACKAGES := pkg-config libnghttp2-dev libssl-dev libprotobuf-c-dev protobuf-c-compiler \
 	libsqlite3-dev libhiredis-dev nghttp2-client redis-server openssl
 PIP_PACKAGES := grpcio==1.85.1 grpcio-tools==1.85.1 grpcio-health-checking==1.85.1 protobuf
 
-.PHONY: artifacts deps build test run bench data clean oracle golden fuzz soak reliability
+.PHONY: artifacts deps build test run run-replicas bench data clean oracle golden fuzz soak reliability
 
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
@@ -37,13 +40,19 @@ data: deps
 # recod with the five services in the foreground (Ctrl-C stops them all).
 run: artifacts
 	@mkdir -p $(DATA_DIR)/logs
-	.build/release/recod --config deploy/recod.conf
+	RECO_STORE=$(STORE) RECO_REDIS_URL=$(REDIS_URL) .build/release/recod --config deploy/recod.conf
+
+# Two RecoCenters and two CacheServices sharing Redis at REDIS_URL (deploy/README.md).
+run-replicas: artifacts
+	@mkdir -p $(DATA_DIR)/logs
+	RECO_STORE=redis RECO_REDIS_URL=$(REDIS_URL) .build/release/recod --config deploy/recod-replicas.conf
 
 # Benchmarks against real peers in the same run; results go to BENCHMARKS.md.
 # The grpc-swift-2 peer is its own package (Tests/Benchmarks/PeerServer), so
 # the main build never pulls it.
 bench: artifacts
 	python3 tools/feed_bench.py .build/release $(DATA_DIR)/artifacts
+	python3 tools/redis_bench.py .build/release $(DATA_DIR)/artifacts
 	.build/release/CodecBench
 	cd Tests/Benchmarks/PeerServer && $(SWIFT) build -c release
 	python3 tools/transport_bench.py .build/release/EchoServer Tests/Benchmarks/PeerServer/.build/release/PeerServer

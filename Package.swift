@@ -32,7 +32,10 @@ let package = Package(
 
         // Online state: SQLite by default, behind protocols.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "Stores", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
+        .target(name: "Stores", dependencies: ["CSQLite", "Redis"], swiftSettings: swiftSettings),
+        // Redis (standalone or Cluster) through hiredis: the production store.
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        .target(name: "Redis", dependencies: ["CHiredis"], swiftSettings: swiftSettings),
 
         // A/B: the strategy table, layers and md5 bucketing.
         .target(name: "Experiments", swiftSettings: swiftSettings),
@@ -51,7 +54,7 @@ let package = Package(
         .executableTarget(name: "recoctl", dependencies: ["Dataset", "Features", "Models", "Recall", "Pipeline", "Artifacts", "RPC", "Messages", "Supervisor", "Experiments", "Stores"], swiftSettings: swiftSettings),
 
         // The services: one library each (testable in-process), one thin executable each.
-        .target(name: "ServiceRuntime", dependencies: ["RPC", "Stores", "Messages", "Features", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(name: "ServiceRuntime", dependencies: ["RPC", "Stores", "Redis", "Messages", "Features", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(name: "RecallServer", dependencies: ["Pipeline", "Experiments", "Messages", "RPC", "Recall", "ServiceRuntime", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(name: "SortServer", dependencies: ["Pipeline", "Experiments", "Messages", "RPC", "Models", "Features", "ServiceRuntime", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(name: "CacheServer", dependencies: ["Stores", "Messages", "RPC", "ServiceRuntime", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
@@ -91,7 +94,7 @@ let package = Package(
         .testTarget(
             name: "ServicesTests",
             dependencies: ["TestSupport", "Experiments", "RouterService", "RecallServer", "SortServer", "CacheServer", "FeedService",
-                           "Stores", "Pipeline", "Artifacts", "Dataset", "Features", "Models", "Messages", "RPC", "ServiceRuntime", .product(name: "Logging", package: "swift-log")],
+                           "Stores", "Redis", "Pipeline", "Artifacts", "Dataset", "Features", "Models", "Messages", "RPC", "ServiceRuntime", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // End to end: the five executables as processes, a Python grpcio client.

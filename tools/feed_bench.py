@@ -8,16 +8,10 @@ RSS and share of CPU during the run, as Markdown.
 usage: feed_bench.py BIN_DIR ARTIFACTS [SECONDS]"""
 import json, os, subprocess, sys, time
 
-from suite import Suite
+from suite import Suite, cpu_seconds
 
 bin_dir, artifacts = sys.argv[1], os.path.abspath(sys.argv[2])
 seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 20
-tick = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / tick
 
 
 def rss_mib(pid):

@@ -1,21 +1,29 @@
 """The five release services as child processes on free loopback ports, in
 a data directory of their own: what the benchmark, reliability and soak
 tools run against. `with Suite(bin_dir, artifacts) as suite: suite.ports[...]`."""
-import json, os, shutil, subprocess, tempfile
+import json, os, shutil, subprocess, tempfile, time
 
 SERVICES = ["RecallService", "SortService", "CacheService", "RecoCenter", "ABRouter"]
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds a process has used so far."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Suite:
-    def __init__(self, bin_dir, artifacts, limits=None):
+    def __init__(self, bin_dir, artifacts, limits=None, redis_url=None):
         self.bin_dir, self.artifacts, self.limits = os.path.abspath(bin_dir), os.path.abspath(artifacts), limits or {}
+        self.redis_url = redis_url
         self.processes, self.ports = {}, {}
 
     def __enter__(self):
         self.data = tempfile.mkdtemp(prefix="suite-")
         config = os.path.join(self.data, "suite.json")
         json.dump({"data_dir": self.data, "artifacts": self.artifacts, "experiments": os.path.abspath("deploy/experiments.json"),
-                   "services": {name: {"listen": "127.0.0.1:0", "max_in_flight": limit} for name, limit in self.limits.items()}},
+                   "services": {name: {"listen": "127.0.0.1:0", "max_in_flight": limit} for name, limit in self.limits.items()},
+                   "store": {"backend": "redis", "redis_url": self.redis_url} if self.redis_url else {}},
                   open(config, "w"))
         try:
             for name in SERVICES:
@@ -41,3 +49,46 @@ class Suite:
 
     def pid(self, name):
         return self.processes[name].pid
+
+
+class RedisServer:
+    """A throwaway redis-server on a free loopback port (AOF, fsync every second,
+    as docs/REDIS.md recommends): `with RedisServer() as redis: redis.url`."""
+
+    def __enter__(self):
+        import random, socket
+        self.dir = tempfile.mkdtemp(prefix="redis-")
+        for _ in range(50):
+            self.port = random.randint(20000, 29999)
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    continue
+            self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
+                                             "--save", "", "--appendonly", "yes", "--appendfsync", "everysec"],
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for _ in range(100):
+                if self.cli("ping") == "PONG":
+                    self.url = f"redis://127.0.0.1:{self.port}/0"
+                    return self
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.05)
+            self.process.kill()
+        raise RuntimeError("redis-server did not start")
+
+    def cli(self, *arguments):
+        result = subprocess.run(["redis-cli", "-p", str(self.port)] + list(arguments), capture_output=True, text=True)
+        return result.stdout.strip()
+
+    def info(self, section):
+        fields = {}
+        for line in self.cli("info", section).splitlines():
+            if ":" in line:
+                key, value = line.split(":", 1)
+                fields[key] = value
+        return fields
+
+    def __exit__(self, *_):
+        self.cli("shutdown", "nosave")
+        self.process.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)

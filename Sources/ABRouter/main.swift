@@ -3,7 +3,6 @@
 import RPC
 import RouterService
 import ServiceRuntime
-import Stores
 
 ServiceMain.run("ABRouter") { configuration, logger, loop in
     let experiments = try ExperimentConfig(path: configuration.experiments, logger: logger)
@@ -17,10 +16,10 @@ ServiceMain.run("ABRouter") { configuration, logger, loop in
         feed: try RPCClient(endpoints: try configuration.endpoints("RecoCenter"), configuration: clients, loop: loop),
         recall: try RPCClient(endpoints: try configuration.endpoints("RecallService"), configuration: clients, loop: loop),
         limits: limits, logger: logger)
-    let events = try EventLog(directory: configuration.eventsDirectory)
-    let behavior = BehaviorHandler(log: events, cache: try RPCClient(endpoints: try configuration.endpoints("CacheService"), configuration: clients, loop: loop),
+    let stores = try StoreBackend(configuration)
+    let behavior = BehaviorHandler(log: try stores.eventSink(), cache: try RPCClient(endpoints: try configuration.endpoints("CacheService"), configuration: clients, loop: loop),
                                    logger: logger, maxChannelID: configuration.feed.max_channel_id)
     var router = recommend.router
     router.merge(behavior.router)
-    return ServiceDefinition(router: router, onReload: { experiments.reload() }, onShutdown: { events.close() })
+    return ServiceDefinition(router: router, onReload: { experiments.reload() }, onShutdown: { stores.close() })
 }

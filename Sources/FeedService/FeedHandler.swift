@@ -70,7 +70,8 @@ public final class FeedHandler: Sendable {
 
     /// A history page or a refresh; runs alone for its user.
     func answer(_ query: FeedQuery, user: String, channel: Int32, deadline: ContinuousClock.Instant, metadata: Metadata, log: Logger) async throws -> ItemList {
-        let last = try await history.newestTime(user: user, channel: channel)
+        let view = try await history.view(user: user, channel: channel)
+        let last = view.newest
         if let last, query.timeStamp <= last {
             // History: the batch at or before the time asked, and where to page next.
             guard let batch = try await history.batch(user: user, channel: channel, atOrBefore: query.timeStamp) else {
@@ -78,7 +79,7 @@ public final class FeedHandler: Sendable {
             }
             return ItemList(articleIDs: batch.items, timeStamp: batch.previousTime, fromHistory: true)
         }
-        var result = try await refresh(query, deadline: deadline, metadata: metadata, log: log)
+        var result = try await refresh(query, shown: view.shown, deadline: deadline, metadata: metadata, log: log)
         if !result.articleIDs.isEmpty {
             try await history.append(user: user, channel: channel, time: query.timeStamp, items: result.articleIDs)
         }
@@ -86,7 +87,7 @@ public final class FeedHandler: Sendable {
         return result
     }
 
-    func refresh(_ query: FeedQuery, deadline: ContinuousClock.Instant, metadata: Metadata, log: Logger) async throws -> ItemList {
+    func refresh(_ query: FeedQuery, shown shownBefore: [Int64], deadline: ContinuousClock.Instant, metadata: Metadata, log: Logger) async throws -> ItemList {
         let want = Int(query.count)
         var degraded: [String] = []
         func budget(_ share: Double) -> Duration { max(ContinuousClock.now.duration(to: deadline) * share, .milliseconds(1)) }
@@ -119,7 +120,7 @@ public final class FeedHandler: Sendable {
             degrade("recall", error)
             candidates = fallback.withLock { $0[query.channelID] ?? [] }
         }
-        let shown = try await history.shownItems(user: query.userID, channels: [query.channelID, 0]).union(items)
+        let shown = Set(shownBefore).union(items)
         candidates = candidates.filter { !shown.contains($0) }
 
         // 3. Rank with the strategy's model; unranked recall order if that fails.

@@ -9,7 +9,8 @@ ServiceMain.run("RecallService") { configuration, logger, _ in
     let artifacts = try ArtifactWatcher(store: ArtifactStore(root: configuration.artifacts), parts: .recall, logger: logger)
     artifacts.watch()
     let live = LiveFeatures(catalog: artifacts.current.catalog)
-    live.follow(directory: configuration.eventsDirectory)
+    let stores = try StoreBackend(configuration)
+    live.follow(stores.eventSource(consumer: configuration.instanceName("RecallService")))
     let handler = RecallHandler(artifacts: artifacts, experiments: try ExperimentTable.load(path: configuration.experiments), live: live, logger: logger)
-    return ServiceDefinition(router: handler.router, onReload: { artifacts.reloadIfChanged() }, onShutdown: { artifacts.stop(); live.stop() })
+    return ServiceDefinition(router: handler.router, onReload: { artifacts.reloadIfChanged() }, onShutdown: { artifacts.stop(); live.stop(); stores.close() })
 }

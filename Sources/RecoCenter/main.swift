@@ -3,11 +3,10 @@ import Experiments
 import FeedService
 import RPC
 import ServiceRuntime
-import Stores
 
 ServiceMain.run("RecoCenter") { configuration, logger, loop in
-    let durable = try SQLiteHistoryStore(path: try DataDirectory.database("RecoCenter", in: configuration.data_dir))
-    let history = CachedHistoryStore(backing: durable)
+    let stores = try StoreBackend(configuration)
+    let history = try stores.history(service: "RecoCenter")
     let clients = configuration.internalClient
     let handler = FeedHandler(
         history: history,
@@ -17,5 +16,5 @@ ServiceMain.run("RecoCenter") { configuration, logger, loop in
         logger: logger, recallCount: configuration.feed.recall_count, defaultBudget: .milliseconds(configuration.feed.default_deadline_ms))
     let table = try ExperimentTable.load(path: configuration.experiments)
     let upkeep = handler.maintain(channels: 0...configuration.feed.max_channel_id, hotAndNew: table.sourceIDs(["hot", "new"]))
-    return ServiceDefinition(router: handler.router, onShutdown: { upkeep.cancel(); durable.close() })
+    return ServiceDefinition(router: handler.router, onShutdown: { upkeep.cancel(); stores.close() })
 }

@@ -12,12 +12,12 @@ public import Stores
 /// positive action or a dislike, drops the user's cached rankings so the next
 /// refresh is ranked with what they just did. Acknowledged means logged.
 public struct BehaviorHandler: Sendable {
-    let log: EventLog
+    let log: any EventSink
     let cache: RPCClient
     let logger: Logger
     let maxChannelID: Int32
 
-    public init(log: EventLog, cache: RPCClient, logger: Logger, maxChannelID: Int32) {
+    public init(log: any EventSink, cache: RPCClient, logger: Logger, maxChannelID: Int32) {
         self.log = log
         self.cache = cache
         self.logger = logger
@@ -107,7 +107,7 @@ public struct BehaviorHandler: Sendable {
     func append(_ actions: [Action], context: ServerContext) async throws(RPCError) {
         guard !actions.isEmpty else { return }
         do {
-            try await log.append(actions.map { $0.serializedBytes() })
+            try await log.append(actions.map { EventRecord(user: $0.userID, bytes: $0.serializedBytes()) })
         } catch {
             logger.forRequest(context).error("event log: \(error)")
             throw RPCError(.unavailable, "event log unavailable")

@@ -1,27 +1,36 @@
 public import Features
 import Foundation
+public import Logging
 import Messages
-import Stores
+public import Stores
 import Synchronization
 
-/// Follows the event log (from its start, so state is rebuilt after a
-/// restart) on a thread of its own, polling every `interval`, and hands each
-/// batch of new events to `apply`, in log order.
+/// Follows the events (the file log or Redis Streams) from the start of what
+/// is retained, so state is rebuilt after a restart, and hands each batch of
+/// new events to `apply`, in order; polls every `interval` when idle.
 public final class EventFollower: Sendable {
-    let stopped = Atomic<Bool>(false)
+    let task: Task<Void, Never>
 
-    public init(directory: String, interval: Duration = .milliseconds(10), apply: @escaping @Sendable ([BehaviorEvent]) -> Void) {
-        let reader = EventLogReader(directory: directory)
-        let seconds = Double(interval.components.attoseconds) / 1e18 + Double(interval.components.seconds)
-        let thread = Thread { [self] in
-            while !stopped.load(ordering: .relaxed) {
-                let events = reader.readNew().compactMap(Self.event)
-                if !events.isEmpty { apply(events) }
-                Thread.sleep(forTimeInterval: seconds)
+    public init(source: any EventSource, interval: Duration = .milliseconds(10), logger: Logger = Logger(label: "events"),
+                apply: @escaping @Sendable ([BehaviorEvent]) -> Void) {
+        task = Task.detached {
+            var failing = false
+            while !Task.isCancelled {
+                do {
+                    let events = try await source.next().compactMap(Self.event)
+                    if failing { logger.info("events: following again") }
+                    failing = false
+                    if !events.isEmpty {
+                        apply(events)
+                        continue
+                    }
+                } catch {
+                    if !failing { logger.error("events: cannot read: \(error); retrying") }
+                    failing = true
+                }
+                try? await Task.sleep(for: failing ? .milliseconds(500) : interval)
             }
         }
-        thread.name = "event-follower"
-        thread.start()
     }
 
     static func event(_ record: [UInt8]) -> BehaviorEvent? {
@@ -29,10 +38,5 @@ public final class EventFollower: Sendable {
         return BehaviorEvent(user: action.userID, item: Int(action.articleID), kind: kind, time: action.timeStamp)
     }
 
-    public func stop() { stopped.store(true, ordering: .relaxed) }
-}
-
-extension SuiteConfiguration {
-    /// Where the event log lives: `<data_dir>/events`.
-    public var eventsDirectory: String { "\(data_dir)/events" }
+    public func stop() { task.cancel() }
 }

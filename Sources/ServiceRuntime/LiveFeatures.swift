@@ -1,5 +1,6 @@
 public import Dataset
 public import Features
+public import Stores
 import Synchronization
 
 /// The stream features a service keeps live: built for a catalogue, fed by
@@ -13,9 +14,9 @@ public final class LiveFeatures: Sendable {
         state = Mutex(StreamFeatures(catalog: catalog))
     }
 
-    /// Starts following the log at `directory` from its beginning.
-    public func follow(directory: String, observer: @escaping @Sendable ([BehaviorEvent]) -> Void = { _ in }) {
-        let follower = EventFollower(directory: directory) { [self] events in
+    /// Starts following the events from the beginning of what is retained.
+    public func follow(_ source: any EventSource, observer: @escaping @Sendable ([BehaviorEvent]) -> Void = { _ in }) {
+        let follower = EventFollower(source: source) { [self] events in
             state.withLock { features in for event in events { features.apply(event) } }
             observer(events)
         }

@@ -66,6 +66,7 @@ public struct SuiteConfiguration: Sendable, Decodable {
     public var feed = Feed()
     /// nil: cleartext h2c (loopback deployments).
     public var tls: TLS?
+    public var store = Store()
 
     public static let defaultServices: [String: Service] = [
         "ABRouter": Service(listen: "127.0.0.1:50051"),
@@ -86,17 +87,19 @@ public struct SuiteConfiguration: Sendable, Decodable {
         services.merge(try c.decodeIfPresent([String: Service].self, forKey: .services) ?? [:]) { _, new in new }
         feed = try c.decodeIfPresent(Feed.self, forKey: .feed) ?? feed
         tls = try c.decodeIfPresent(TLS.self, forKey: .tls)
+        store = try c.decodeIfPresent(Store.self, forKey: .store) ?? store
     }
 
-    enum Keys: String, CodingKey { case data_dir, artifacts, experiments, log_level, services, feed, tls }
+    enum Keys: String, CodingKey { case data_dir, artifacts, experiments, log_level, services, feed, tls, store }
 
     /// Settings for a client of the other services: quick reconnects, and TLS when configured.
     public var internalClient: RPCClient.Configuration {
         RPCClient.Configuration(maxBackoff: .milliseconds(500), tls: tls?.client)
     }
 
-    /// The file, then `--name value` overrides: `--data-dir`, `--artifacts`,
-    /// `--experiments`, `--log-level`, `--listen` (this service), and
+    /// The file, then `RECO_STORE`/`RECO_REDIS_URL` from the environment, then
+    /// `--name value` overrides: `--data-dir`, `--artifacts`, `--experiments`,
+    /// `--log-level`, `--store`, `--redis-url`, `--listen` (this service), and
     /// `--ABRouter|--RecoCenter|... host:port[,host:port]` for the others' endpoints.
     public static func load(service: String, arguments: [String]) throws -> SuiteConfiguration {
         func option(_ name: String) -> String? {
@@ -114,6 +117,11 @@ public struct SuiteConfiguration: Sendable, Decodable {
         } else if option("--config") != nil {
             throw ConfigurationError("\(path): cannot read")
         }
+        let environment = ProcessInfo.processInfo.environment
+        if let v = environment["RECO_STORE"], !v.isEmpty { configuration.store.backend = v }
+        if let v = environment["RECO_REDIS_URL"], !v.isEmpty { configuration.store.redis_url = v }
+        if let v = option("--store") { configuration.store.backend = v }
+        if let v = option("--redis-url") { configuration.store.redis_url = v }
         if let v = option("--data-dir") { configuration.data_dir = v }
         if let v = option("--artifacts") { configuration.artifacts = v }
         if let v = option("--experiments") { configuration.experiments = v }

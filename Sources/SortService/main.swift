@@ -11,6 +11,7 @@ ServiceMain.run("SortService") { configuration, logger, _ in
     let handler = RankHandler(artifacts: artifacts, experiments: try ExperimentTable.load(path: configuration.experiments), logger: logger)
     handler.warmUp()
     artifacts.whenChanged { _ in handler.warmUp() }
-    let follower = EventFollower(directory: configuration.eventsDirectory) { handler.observe($0) }
-    return ServiceDefinition(router: handler.router, onReload: { artifacts.reloadIfChanged() }, onShutdown: { artifacts.stop(); follower.stop() })
+    let stores = try StoreBackend(configuration)
+    let follower = EventFollower(source: stores.eventSource(consumer: configuration.instanceName("SortService")), logger: logger) { handler.observe($0) }
+    return ServiceDefinition(router: handler.router, onReload: { artifacts.reloadIfChanged() }, onShutdown: { artifacts.stop(); follower.stop(); stores.close() })
 }

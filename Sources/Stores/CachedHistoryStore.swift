@@ -48,6 +48,13 @@ public final class CachedHistoryStore: HistoryStore {
         return shown
     }
 
+    public func view(user: String, channel: Int32) async throws -> HistoryView {
+        let entry = try await entry(user)
+        var shown: [Int64] = []
+        for source in Set([channel, 0]) { for batch in entry[source] ?? [] { shown += batch.items } }
+        return HistoryView(newest: entry[channel]?.last?.time, shown: shown)
+    }
+
     public func append(user: String, channel: Int32, time: Int64, items: [Int64]) async throws {
         try await backing.append(user: user, channel: channel, time: time, items: items)
         entries.withLock { entries in

@@ -25,6 +25,29 @@ public protocol HistoryStore: Sendable {
     func append(user: String, channel: Int32, time: Int64, items: [Int64]) async throws
     /// Drops batches recorded before `instant` (seconds since the epoch); returns how many.
     func purge(recordedBefore instant: Int64) async throws -> Int
+    /// What every feed request reads first, in one go (one round trip to a
+    /// remote store): the newest batch time of (user, channel), and what
+    /// this channel and the all-channels feed showed.
+    func view(user: String, channel: Int32) async throws -> HistoryView
+}
+
+/// The newest batch time of one (user, channel) and the items a refresh must not repeat.
+public struct HistoryView: Sendable, Equatable {
+    public var newest: Int64?
+    /// Items shown in the channel or in channel 0 (may repeat).
+    public var shown: [Int64]
+
+    public init(newest: Int64?, shown: [Int64]) {
+        self.newest = newest
+        self.shown = shown
+    }
+}
+
+extension HistoryStore {
+    public func view(user: String, channel: Int32) async throws -> HistoryView {
+        HistoryView(newest: try await newestTime(user: user, channel: channel),
+                    shown: Array(try await shownItems(user: user, channels: [channel, 0])))
+    }
 }
 
 /// How long history is kept (the reference's 90-day TTL).

@@ -105,18 +105,18 @@ struct HandlerTests {
     func cacheServesEachItemOnce() async throws {
         let path = Fixture.temporaryDirectory("cache") + "/c.sqlite"
         var list = try SQLiteWaitList(path: path)
-        var cache = CacheHandler(waitList: list, logger: Logger(label: "test"))
-        _ = try await cache.put(FeedQuery(userID: "5", channelID: 1, articleIDs: (1...250).map(Int64.init)))
-        var served = try await cache.take(FeedQuery(userID: "5", channelID: 1, count: 10)).articleIDs
+        var cache = TieredFeedCache(waitList: list)
+        try await cache.put(user: "5", channel: 1, items: (1...250).map(Int64.init))
+        var served = try await cache.take(user: "5", channel: 1, count: 10)
         #expect(served == (1...10).map(Int64.init))
-        served += try await cache.take(FeedQuery(userID: "5", channelID: 1, count: 95)).articleIDs
+        served += try await cache.take(user: "5", channel: 1, count: 95)
         #expect(served == (1...105).map(Int64.init))
         // A restart loses the level-1 copy only: what follows was never served.
         list.close()
         list = try SQLiteWaitList(path: path)
-        cache = CacheHandler(waitList: list, logger: Logger(label: "test"))
+        cache = TieredFeedCache(waitList: list)
         while true {
-            let next = try await cache.take(FeedQuery(userID: "5", channelID: 1, count: 30)).articleIDs
+            let next = try await cache.take(user: "5", channel: 1, count: 30)
             if next.isEmpty { break }
             served += next
         }
@@ -151,7 +151,7 @@ struct FeedHandlerTests {
         let recall = RPCServer(configuration: .init(port: 0), router: RecallHandler(artifacts: artifacts, experiments: experiments, logger: logger).router)
         let sort = RPCServer(configuration: .init(port: 0), router: RankHandler(artifacts: artifacts, experiments: experiments, logger: logger).router)
         let dir = Fixture.temporaryDirectory("feed")
-        let cache = RPCServer(configuration: .init(port: 0), router: CacheHandler(waitList: try SQLiteWaitList(path: dir + "/w.sqlite"), logger: logger).router)
+        let cache = RPCServer(configuration: .init(port: 0), router: CacheHandler(cache: TieredFeedCache(waitList: try SQLiteWaitList(path: dir + "/w.sqlite")), logger: logger).router)
         for server in [recall, sort, cache] { try server.start() }
         if !sortAlive { await sort.shutdown(grace: .zero) }
         let feed = FeedHandler(

@@ -10,6 +10,21 @@ struct StoreTests {
         let path = Fixture.temporaryDirectory("history") + "/h.sqlite"
         let durable = try SQLiteHistoryStore(path: path)
         let store: any HistoryStore = cached ? CachedHistoryStore(backing: durable) : durable
+        try await Self.expectHistoryContract(store)
+        // Written after the user's history was loaded: seen in memory and on disk.
+        try await store.append(user: "7", channel: 0, time: 300, items: [11])
+        #expect(try await store.batch(user: "7", channel: 0, atOrBefore: 1000) == HistoryBatch(time: 300, items: [11], previousTime: 200))
+        durable.close()
+        let reopened = try SQLiteHistoryStore(path: path)
+        #expect(try await reopened.newestTime(user: "7", channel: 0) == 300)
+        #expect(try await reopened.purge(recordedBefore: Int64(Date().timeIntervalSince1970) + 10) == 5)
+        #expect(try await reopened.newestTime(user: "7", channel: 0) == nil)
+        reopened.close()
+    }
+
+    /// What every HistoryStore must do (the SQLite and Redis stores share it):
+    /// pages back batch by batch, and one read returns what a refresh needs.
+    static func expectHistoryContract(_ store: any HistoryStore) async throws {
         #expect(try await store.newestTime(user: "7", channel: 0) == nil)
         try await store.append(user: "7", channel: 0, time: 100, items: [1, 2])
         try await store.append(user: "7", channel: 0, time: 200, items: [3, 4])
@@ -20,15 +35,8 @@ struct StoreTests {
         #expect(try await store.batch(user: "7", channel: 0, atOrBefore: 199) == HistoryBatch(time: 100, items: [1, 2], previousTime: 0))
         #expect(try await store.batch(user: "7", channel: 0, atOrBefore: 99) == nil)
         #expect(try await store.shownItems(user: "7", channels: [2, 0]) == [1, 2, 3, 4, 9])
-        // Written after the user's history was loaded: seen in memory and on disk.
-        try await store.append(user: "7", channel: 0, time: 300, items: [11])
-        #expect(try await store.batch(user: "7", channel: 0, atOrBefore: 1000) == HistoryBatch(time: 300, items: [11], previousTime: 200))
-        durable.close()
-        let reopened = try SQLiteHistoryStore(path: path)
-        #expect(try await reopened.newestTime(user: "7", channel: 0) == 300)
-        #expect(try await reopened.purge(recordedBefore: Int64(Date().timeIntervalSince1970) + 10) == 5)
-        #expect(try await reopened.newestTime(user: "7", channel: 0) == nil)
-        reopened.close()
+        let view = try await store.view(user: "7", channel: 2)
+        #expect(view.newest == 150 && Set(view.shown) == [1, 2, 3, 4, 9])
     }
 
     @Test("concurrent writes are grouped and all land; a failing write undoes only itself")

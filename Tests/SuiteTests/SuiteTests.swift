@@ -14,9 +14,15 @@ final class RunningSuite: @unchecked Sendable {
     var ports: [String: Int] = [:]
     /// Set: every hop is mTLS with certificates from a throwaway CA made here.
     let tls: Bool
+    /// nil: the embedded SQLite stores; else the Redis deployment at this URL.
+    let redisURL: String?
+    /// Copies of each service beyond the first ("RecoCenter": 2 runs RecoCenter and RecoCenter#2).
+    let replicas: [String: Int]
 
-    init(tls: Bool = false) {
+    init(tls: Bool = false, redisURL: String? = nil, replicas: [String: Int] = [:]) {
         self.tls = tls
+        self.redisURL = redisURL
+        self.replicas = replicas
     }
 
     var certificates: String { "\(directory)/certs" }
@@ -30,19 +36,26 @@ final class RunningSuite: @unchecked Sendable {
             _ = try await run("bash", [script, certificates])
             tlsSection = #", "tls": {"certificate": "\#(certificates)/server.pem", "private_key": "\#(certificates)/server.key", "ca": "\#(certificates)/ca.pem", "require_client_certificate": true}"#
         }
+        let storeSection = redisURL.map { #", "store": {"backend": "redis", "redis_url": "\#($0)", "stream_partitions": 2}"# } ?? ""
         try """
         {"data_dir": "\(directory)", "artifacts": "\(directory)/artifacts", "experiments": "\(Fixture.experimentsPath)",
-         "feed": {"max_channel_id": 3, "default_deadline_ms": 2000}\(tlsSection)}
+         "feed": {"max_channel_id": 3, "default_deadline_ms": 2000}\(tlsSection)\(storeSection)}
         """.write(toFile: "\(directory)/suite.json", atomically: true, encoding: .utf8)
         for service in Self.order {
             var arguments = ["--config", "\(directory)/suite.json", "--listen", "127.0.0.1:0"]
-            for (name, port) in ports { arguments += ["--\(name)", "127.0.0.1:\(port)"] }
-            let process = try await ChildProcess.start("\(productsDirectory)/\(service)", arguments, errorLog: "\(directory)/\(service).log")
-            processes[service] = process
-            guard let port = await process.waitForLine(prefix: "listening ").flatMap({ Int($0) }) else {
-                throw SuiteError("\(service) did not start: \((try? String(contentsOfFile: "\(directory)/\(service).log", encoding: .utf8)) ?? "")")
+            for name in Self.order where ports[name] != nil {
+                let endpoints = ([name] + (1..<(replicas[name] ?? 1)).map { "\(name)#\($0 + 1)" }).compactMap { ports[$0] }
+                arguments += ["--\(name)", endpoints.map { "127.0.0.1:\($0)" }.joined(separator: ",")]
             }
-            ports[service] = port
+            for copy in 1...(replicas[service] ?? 1) {
+                let name = copy == 1 ? service : "\(service)#\(copy)"
+                let process = try await ChildProcess.start("\(productsDirectory)/\(service)", arguments, errorLog: "\(directory)/\(name).log")
+                processes[name] = process
+                guard let port = await process.waitForLine(prefix: "listening ").flatMap({ Int($0) }) else {
+                    throw SuiteError("\(name) did not start: \((try? String(contentsOfFile: "\(directory)/\(name).log", encoding: .utf8)) ?? "")")
+                }
+                ports[name] = port
+            }
         }
     }
 
@@ -52,10 +65,26 @@ final class RunningSuite: @unchecked Sendable {
     }
 
     func stop() async {
-        for service in Self.order.reversed() {
-            processes[service]?.signal(SIGTERM)
-            try? await processes[service]?.waitForExit()
+        for (_, process) in processes.sorted(by: { Self.rank($0.key) > Self.rank($1.key) }) {
+            process.signal(SIGTERM)
+            try? await process.waitForExit()
         }
+    }
+
+    static func rank(_ name: String) -> Int { order.firstIndex(of: String(name.prefix { $0 != "#" })) ?? 0 }
+
+    /// Waits until RecallService has applied the Python client's dislikes
+    /// (user 12 disliked every item but those = 2 mod 3): a condition, not a delay.
+    func waitForDislikesApplied() async throws {
+        let recall = try RPCClient(endpoint: .init(port: ports["RecallService"]!))
+        let keep = Set((1...60).filter { $0 % 3 == 2 }.map(Int64.init))
+        let end = ContinuousClock.now + safetyTimeout
+        while ContinuousClock.now < end {
+            let list: ItemList = try await recall.unary("/reco.Recall/recall", FeedQuery(userID: "12", channelID: 0, count: 100, sources: [100, 101, 103, 104]), timeout: safetyTimeout)
+            if Set(list.articleIDs).isSubset(of: keep) { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        recall.shutdown()
     }
 
     /// Runs cases of the Python client against ABRouter; returns case -> (ok, detail).
@@ -107,16 +136,7 @@ struct SuiteTests {
         try await suite.start()
         let reports = try await suite.python(["behavior", "dislike"])
         for name in ["behavior", "dislike"] { #expect(reports[name]?.ok == true, "\(name): \(reports[name]?.detail ?? "not run")") }
-        // RecallService follows the log: wait until it has applied the dislikes (a condition, not a delay).
-        let recall = try RPCClient(endpoint: .init(port: suite.ports["RecallService"]!))
-        let keep = Set((1...60).filter { $0 % 3 == 2 }.map(Int64.init))
-        let end = ContinuousClock.now + safetyTimeout
-        while ContinuousClock.now < end {
-            let list: ItemList = try await recall.unary("/reco.Recall/recall", FeedQuery(userID: "12", channelID: 0, count: 100, sources: [100, 101, 103, 104]), timeout: safetyTimeout)
-            if Set(list.articleIDs).isSubset(of: keep) { break }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        recall.shutdown()
+        try await suite.waitForDislikesApplied()
         let after = try await suite.python(["after_dislike"])
         #expect(after["after_dislike"]?.ok == true, "\(after["after_dislike"]?.detail ?? "not run")")
         // With RecoCenter gone, ABRouter answers from RecallService's hot and new lists.

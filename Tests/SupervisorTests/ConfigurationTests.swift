@@ -14,6 +14,20 @@ struct ConfigurationTests {
         #expect(configuration.settings.control == "127.0.0.1:50050")
     }
 
+    @Test("the shipped replicas example runs two RecoCenters and two CacheServices, listed as endpoints in its suite file")
+    func shippedReplicasConfigurationParses() throws {
+        let deploy = URL(fileURLWithPath: Fixture.experimentsPath).deletingLastPathComponent()
+        let configuration = try SupervisorConfiguration.load(path: deploy.appendingPathComponent("recod-replicas.conf").path)
+        #expect(configuration.programs.map(\.name) == ["RecallService", "SortService", "CacheService", "CacheService-2", "RecoCenter", "RecoCenter-2", "ABRouter"])
+        let suite = try JSONSerialization.jsonObject(with: Data(contentsOf: deploy.appendingPathComponent("suite-replicas.json"))) as? [String: Any]
+        let services = suite?["services"] as? [String: [String: Any]]
+        for (name, second) in [("RecoCenter", "50062"), ("CacheService", "50065")] {
+            let endpoints = services?[name]?["endpoints"] as? [String] ?? []
+            #expect(endpoints.count == 2 && endpoints[1].hasSuffix(second))
+            #expect(configuration.programs.contains { $0.name == "\(name)-2" && $0.command.contains("127.0.0.1:\(second)") })
+        }
+    }
+
     @Test("configuration errors name the file, the line and the reason", arguments: [
         ("[program:a]\ncommand = x\nbogus = 1\n", 3, "unknown key 'bogus'"),
         ("[program:a]\nautostart = true\n", 1, "missing command"),
