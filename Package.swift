@@ -51,11 +51,11 @@ let package = Package(
             dependencies: ["Dataset", "Features", "Models", "Recall", "Artifacts", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "recoctl", dependencies: ["Dataset", "Features", "Models", "Recall", "Pipeline", "Artifacts", "RPC", "Messages", "Supervisor", "Experiments", "Stores"], swiftSettings: swiftSettings),
+        .executableTarget(name: "recoctl", dependencies: ["Dataset", "Features", "Models", "Recall", "Pipeline", "Artifacts", "RPC", "Messages", "Supervisor", "Experiments", "Stores", "Redis"], swiftSettings: swiftSettings),
 
         // The services: one library each (testable in-process), one thin executable each.
         .target(name: "ServiceRuntime", dependencies: ["RPC", "Stores", "Redis", "Messages", "Features", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
-        .target(name: "RecallServer", dependencies: ["Pipeline", "Experiments", "Messages", "RPC", "Recall", "ServiceRuntime", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(name: "RecallServer", dependencies: ["Pipeline", "Experiments", "Messages", "RPC", "Recall", "ServiceRuntime", "Stores", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(name: "SortServer", dependencies: ["Pipeline", "Experiments", "Messages", "RPC", "Models", "Features", "ServiceRuntime", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(name: "CacheServer", dependencies: ["Stores", "Messages", "RPC", "ServiceRuntime", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(name: "FeedService", dependencies: ["Stores", "Messages", "RPC", "ServiceRuntime", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
@@ -100,7 +100,7 @@ let package = Package(
         // End to end: the five executables as processes, a Python grpcio client.
         .testTarget(
             name: "SuiteTests",
-            dependencies: ["TestSupport", "RPC", "Messages", "Stores", "ABRouter", "RecoCenter", "RecallService", "SortService", "CacheService"],
+            dependencies: ["TestSupport", "RPC", "Messages", "Stores", "ABRouter", "RecoCenter", "RecallService", "SortService", "CacheService", "recoctl"],
             exclude: ["python"],
             swiftSettings: swiftSettings
         ),

@@ -11,12 +11,12 @@ ServiceMain.run("ABRouter") { configuration, logger, loop in
     limits.maxChannelID = configuration.feed.max_channel_id
     limits.maxArticleNum = configuration.feed.max_article_num
     limits.defaultBudget = .milliseconds(configuration.feed.default_deadline_ms)
+    let stores = try StoreBackend(configuration)
     let recommend = RouterHandler(
         experiments: experiments,
         feed: try RPCClient(endpoints: try configuration.endpoints("RecoCenter"), configuration: clients, loop: loop),
         recall: try RPCClient(endpoints: try configuration.endpoints("RecallService"), configuration: clients, loop: loop),
-        limits: limits, logger: logger)
-    let stores = try StoreBackend(configuration)
+        channelLists: stores.channelLists(), limits: limits, logger: logger)
     let behavior = BehaviorHandler(log: try stores.eventSink(), cache: try RPCClient(endpoints: try configuration.endpoints("CacheService"), configuration: clients, loop: loop),
                                    logger: logger, maxChannelID: configuration.feed.max_channel_id)
     var router = recommend.router

@@ -5,6 +5,7 @@ public import Pipeline
 public import ServiceRuntime
 public import RPC
 import Recall
+public import Stores
 
 /// RecallService: the published recall lists, merged per request. Serves
 /// `reco.Recall/recall` (a user's candidates for a channel from the
@@ -105,6 +106,34 @@ public struct RecallHandler: Sendable {
             return RecallChannels.merge(perGenre.map { $0.map(Int.init) }).map(Int64.init)
         // Per-user similar lists are not a feed channel (article_recommend serves them).
         default: return []
+        }
+    }
+
+    /// The channel's hot list (live window first) and new list, as recall serves them.
+    public func hotAndNew(channel: Int32) -> (hot: [Int64], new: [Int64]) {
+        let current = artifacts.current
+        let snapshot = liveSnapshot("", channel: channel)
+        return (items("hot", user: -1, channel: channel, in: current, live: snapshot), items("new", user: -1, channel: channel, in: current, live: snapshot))
+    }
+
+    /// Publishes every channel's hot and new lists to `lists` every `interval`
+    /// until the task is cancelled (the Redis store: ABRouter's degraded answers read them).
+    public func publish(to lists: RedisChannelLists, channels: ClosedRange<Int32>, interval: Duration = .seconds(1)) -> Task<Void, Never> {
+        Task {
+            var failing = false
+            while !Task.isCancelled {
+                do {
+                    for channel in channels {
+                        let (hot, new) = hotAndNew(channel: channel)
+                        try await lists.publish(channel: channel, hot: Array(hot.prefix(200)), new: Array(new.prefix(200)))
+                    }
+                    failing = false
+                } catch {
+                    if !failing { logger.warning("channel lists not published: \(error)") }
+                    failing = true
+                }
+                try? await Task.sleep(for: interval)
+            }
         }
     }
 

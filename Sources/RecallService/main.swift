@@ -12,5 +12,7 @@ ServiceMain.run("RecallService") { configuration, logger, _ in
     let stores = try StoreBackend(configuration)
     live.follow(stores.eventSource(consumer: configuration.instanceName("RecallService")))
     let handler = RecallHandler(artifacts: artifacts, experiments: try ExperimentTable.load(path: configuration.experiments), live: live, logger: logger)
-    return ServiceDefinition(router: handler.router, onReload: { artifacts.reloadIfChanged() }, onShutdown: { artifacts.stop(); live.stop(); stores.close() })
+    let publisher = stores.channelLists().map { handler.publish(to: $0, channels: 0...configuration.feed.max_channel_id) }
+    return ServiceDefinition(router: handler.router, onReload: { artifacts.reloadIfChanged() },
+                             onShutdown: { publisher?.cancel(); artifacts.stop(); live.stop(); stores.close() })
 }

@@ -4,6 +4,7 @@ public import Logging
 public import Messages
 public import RPC
 import ServiceRuntime
+public import Stores
 
 /// ABRouter, the public front door: validates the request, assigns the
 /// user's strategy, asks RecoCenter for the batch and adds the tracking
@@ -19,11 +20,15 @@ public struct RouterHandler: Sendable {
     let experiments: ExperimentConfig
     let feed: RPCClient
     let recall: RPCClient
+    let channelLists: (any ChannelLists)?
     let limits: Limits
     let logger: Logger
 
-    public init(experiments: ExperimentConfig, feed: RPCClient, recall: RPCClient, limits: Limits, logger: Logger) {
+    /// `channelLists`: where degraded answers come from first (the Redis
+    /// store's published hot and new lists); RecallService otherwise.
+    public init(experiments: ExperimentConfig, feed: RPCClient, recall: RPCClient, channelLists: (any ChannelLists)? = nil, limits: Limits, logger: Logger) {
         self.experiments = experiments
+        self.channelLists = channelLists
         self.feed = feed
         self.recall = recall
         self.limits = limits
@@ -69,20 +74,35 @@ public struct RouterHandler: Sendable {
             items = try await feed.unary("/reco.Feed/feed", query, timeout: budget * 0.8, metadata: metadata)
         } catch {
             if error.code == .invalidArgument { throw error }
-            // RecoCenter down or late: the channel's hot and new items straight
-            // from RecallService, unranked and unrecorded, rather than no answer.
+            // RecoCenter down or late: the channel's hot and new items,
+            // unranked and unrecorded, rather than no answer.
             log.error("RecoCenter: \(error); answering from hot and new")
-            let fallback = FeedQuery(userID: "", channelID: user.channelID, count: user.articleNum, sources: experiments.current.sourceIDs(["hot", "new"]))
-            do {
-                items = try await recall.unary("/reco.Recall/recall", fallback, timeout: max(context.remaining(share: 0.9) ?? limits.defaultBudget * 0.2, .milliseconds(1)), metadata: metadata)
-                items.degraded = ["feed"]
-            } catch {
-                log.error("RecallService: \(error)")
-                throw RPCError(.unavailable, "recommendation center unavailable")
-            }
+            items = try await hotAndNew(user, context: context, metadata: metadata, log: log)
         }
         if !items.degraded.isEmpty { log.warning("degraded answer", metadata: ["causes": "\(items.degraded.joined(separator: ","))"]) }
         return TrackingParams.track(user: user.userID, strategy: assignment.name, items: items.articleIDs, timeStamp: items.timeStamp, exposure: !items.fromHistory)
+    }
+
+    /// The channel's hot and new items, unranked and unrecorded: from the
+    /// shared channel lists when there are some, else from RecallService.
+    func hotAndNew(_ user: User, context: ServerContext, metadata: Metadata, log: Logger) async throws(RPCError) -> ItemList {
+        if let channelLists {
+            do {
+                let items = try await channelLists.hotAndNew(channel: user.channelID, count: Int(user.articleNum))
+                if !items.isEmpty { return ItemList(articleIDs: items, degraded: ["feed"]) }
+            } catch {
+                log.error("channel lists: \(error)")
+            }
+        }
+        let fallback = FeedQuery(userID: "", channelID: user.channelID, count: user.articleNum, sources: experiments.current.sourceIDs(["hot", "new"]))
+        do {
+            var items: ItemList = try await recall.unary("/reco.Recall/recall", fallback, timeout: max(context.remaining(share: 0.9) ?? limits.defaultBudget * 0.2, .milliseconds(1)), metadata: metadata)
+            items.degraded = ["feed"]
+            return items
+        } catch {
+            log.error("RecallService: \(error)")
+            throw RPCError(.unavailable, "recommendation center unavailable")
+        }
     }
 
     public func articleRecommend(_ article: Article, context: ServerContext) async throws(RPCError) -> Similar {

@@ -80,6 +80,11 @@ public final class StoreBackend: Sendable {
         return EventLogReader(directory: configuration.eventsDirectory)
     }
 
+    /// Every channel's hot and new lists, shared: only the Redis store has them.
+    public func channelLists() -> RedisChannelLists? {
+        redis.map { RedisChannelLists(redis: $0) }
+    }
+
     public func close() {
         for close in closers.withLock({ $0 }) { close() }
         redis?.close()

@@ -7,18 +7,18 @@ import Stores
 /// intervals and a z-test against the control, and an SVG of CTR over time.
 enum ABReportCommand {
     static func run(_ arguments: CommandLine.Arguments) throws {
-        let directory = arguments.option("--events") ?? "data/events"
         let minutes = try arguments.int("--bin-minutes", default: 60)
         guard minutes > 0 else { throw UsageError("--bin-minutes must be positive") }
         var readout = ABReadout(binMilliseconds: Int64(minutes) * 60_000)
         var events = 0
-        for record in EventLogReader(directory: directory).readNew() {
+        let (records, source) = try LoggedEvents.read(arguments)
+        for record in records {
             guard let action = try? Action(serializedBytes: record) else { continue }
             readout.add(strategy: action.algorithmCombine, action: action.action, time: action.timeStamp)
             events += 1
         }
         let control = arguments.option("--control") ?? "Algo-1"
-        print("\(events) events from \(directory); control \(control)")
+        print("\(events) events from \(source); control \(control)")
         print("strategy".padding(toLength: 20, withPad: " ", startingAt: 0) + "exposures    clicks   CTR      95% interval        z       p")
         let comparisons = Dictionary(uniqueKeysWithValues: readout.compare(to: control).map { ($0.strategy, $0) })
         for arm in readout.arms.values.sorted(by: { $0.strategy < $1.strategy }) {

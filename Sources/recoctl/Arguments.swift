@@ -6,7 +6,7 @@ extension CommandLine {
       data fetch [--dir data/raw]                 download MovieLens-100K (recbole 1.2.1 wheel) and verify it
       import [--ml100k DIR | --users F --items F --events F] [--out data/catalog]
                                                   validate a catalogue and its events (CSV or JSONL) and store it
-      train [--catalog data/catalog] [--artifacts data/artifacts] [--events data/events]
+      train [--catalog data/catalog] [--artifacts data/artifacts] [--events data/events | redis://HOST:PORT/DB [--partitions 1]]
                                                   train, evaluate and publish a new artifact version (with the behaviour log replayed)
       versions [--artifacts data/artifacts]       list published versions and their metrics
       eval [--json] [--data DIR] [--predictions FILE] [--recall]
@@ -16,7 +16,7 @@ extension CommandLine {
                                                   (both take --tls-ca FILE [--tls-cert FILE --tls-key FILE] when the suite serves TLS)
       status [NAME] [--recod 127.0.0.1:50050]     each supervised program's state, pid, uptime and restarts
       start|stop|restart NAME [--recod ...]       one program, leaving the others alone
-      ab-report [--events data/events] [--control Algo-1] [--bin-minutes 60] [--svg FILE]
+      ab-report [--events data/events | redis://... [--partitions 1]] [--control Algo-1] [--bin-minutes 60] [--svg FILE]
                                                   CTR per strategy with 95% intervals and z-tests, from the event log
     """
 

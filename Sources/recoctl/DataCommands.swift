@@ -42,8 +42,9 @@ enum ImportCommand {
 enum TrainCommand {
     static func run(_ arguments: CommandLine.Arguments) throws {
         var catalog = try AtomicFiles.load(directory: arguments.option("--catalog") ?? "data/catalog", prefix: ArtifactLayout.catalogPrefix)
-        if let events = arguments.option("--events") {
-            let logged = EventLogReader(directory: events).readNew().compactMap { record -> Interaction? in
+        if arguments.option("--events") != nil {
+            let (records, events) = try LoggedEvents.read(arguments)
+            let logged = records.compactMap { record -> Interaction? in
                 guard let action = try? Action(serializedBytes: record), let kind = BehaviorEvent.Kind(rawValue: action.action) else { return nil }
                 return BehaviorEvent(user: action.userID, item: Int(action.articleID), kind: kind, time: action.timeStamp).interaction
             }.filter { catalog.users[$0.user] != nil && catalog.articles[$0.item] != nil }

@@ -20,31 +20,23 @@ enum QueryCommand {
         }
         let client = try RPCClient(endpoint: endpoint, configuration: .init(tls: tls))
         defer { client.shutdown() }
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var outcome: Result<[String], any Error> = .success([])
         let command = arguments.command
         let words = arguments
-        Task.detached {
-            do {
-                if command == "recommend" {
-                    guard let user = words.option("--user") else { throw UsageError("recommend needs --user ID") }
-                    let request = User(userID: user, channelID: Int32(try words.int("--channel", default: 0)), articleNum: Int32(count),
-                                       timeStamp: Int64(Date().timeIntervalSince1970 * 1000))
-                    let track: Track = try await client.unary("/UserRecommend/user_recommend", request, timeout: .seconds(5))
-                    let strategy = track.exposure.firstMatch(of: /"algorithmCombine":"([^"]*)"/)?.1 ?? ""
-                    outcome = .success(["user \(user), strategy \(strategy), page back from \(track.timeStamp)"]
-                        + track.recommends.map { "  \($0.articleID)\t\(titles[Int($0.articleID)] ?? "?")" })
-                } else {
-                    guard let article = Int64(words.option("--article") ?? "") else { throw UsageError("similar needs --article ID") }
-                    let similar: Similar = try await client.unary("/UserRecommend/article_recommend", Article(articleID: article, articleNum: Int32(count)), timeout: .seconds(5))
-                    outcome = .success(["like \(article) \(titles[Int(article)] ?? "?"):"] + similar.articleIDs.map { "  \($0)\t\(titles[Int($0)] ?? "?")" })
-                }
-            } catch {
-                outcome = .failure(error)
+        let lines = try blocking { () async throws -> [String] in
+            if command == "recommend" {
+                guard let user = words.option("--user") else { throw UsageError("recommend needs --user ID") }
+                let request = User(userID: user, channelID: Int32(try words.int("--channel", default: 0)), articleNum: Int32(count),
+                                   timeStamp: Int64(Date().timeIntervalSince1970 * 1000))
+                let track: Track = try await client.unary("/UserRecommend/user_recommend", request, timeout: .seconds(5))
+                let strategy = track.exposure.firstMatch(of: /"algorithmCombine":"([^"]*)"/)?.1 ?? ""
+                return ["user \(user), strategy \(strategy), page back from \(track.timeStamp)"]
+                    + track.recommends.map { "  \($0.articleID)\t\(titles[Int($0.articleID)] ?? "?")" }
+            } else {
+                guard let article = Int64(words.option("--article") ?? "") else { throw UsageError("similar needs --article ID") }
+                let similar: Similar = try await client.unary("/UserRecommend/article_recommend", Article(articleID: article, articleNum: Int32(count)), timeout: .seconds(5))
+                return ["like \(article) \(titles[Int(article)] ?? "?"):"] + similar.articleIDs.map { "  \($0)\t\(titles[Int($0)] ?? "?")" }
             }
-            done.signal()
         }
-        done.wait()
-        try outcome.get().forEach { print($0) }
+        lines.forEach { print($0) }
     }
 }

@@ -12,18 +12,7 @@ enum SupervisorCommand {
         if action != "status" && name.isEmpty { throw UsageError("usage: recoctl \(action) NAME") }
         let client = try RPCClient(endpoint: endpoint)
         defer { client.shutdown() }
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var outcome: Result<ControlReply, any Error> = .success(ControlReply())
-        Task.detached {
-            do {
-                outcome = .success(try await client.unary("/recod.Control/\(action)", ControlRequest(name: name), as: ControlReply.self, timeout: .seconds(5)))
-            } catch {
-                outcome = .failure(error)
-            }
-            done.signal()
-        }
-        done.wait()
-        let reply = try outcome.get()
+        let reply = try blocking { try await client.unary("/recod.Control/\(action)", ControlRequest(name: name), as: ControlReply.self, timeout: .seconds(5)) }
         if !reply.message.isEmpty { print(reply.message) }
         if action == "status" {
             print("NAME".padding(toLength: 15, withPad: " ", startingAt: 0) + "STATE     PID      UPTIME    RESTARTS  LAST EXIT")

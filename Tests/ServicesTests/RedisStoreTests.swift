@@ -100,6 +100,9 @@ struct RedisStoreTests {
             // New events reach the running consumer; a restarted consumer (same group) rebuilds from the start.
             try await stream.append([EventRecord(user: "late", bytes: [1, 2, 3])])
             #expect(try await drain(source) == [[1, 2, 3]])
+            // Offline jobs read everything retained, in stream-id order (so each user's in order).
+            let all = try await stream.readAll(pageSize: 100)
+            #expect(all.count == written.count + 1 && all.filter { $0.starts(with: Array("u3/".utf8)) } == written.filter { $0.user == "u3" }.map(\.bytes))
             let restarted = RedisEventSource(redis: redis, partitions: 3, group: "SortService@test", batchSize: 1000)
             #expect(try await drain(restarted).count == written.count + 1)
             redis.close()
@@ -126,6 +129,23 @@ struct RedisStoreTests {
             let other = try RedisClient(url: "redis://127.0.0.1:\(server.ports[2])")
             for user in 0..<60 { #expect(try await RedisHistoryStore(redis: other).newestTime(user: "\(user)", channel: 3) == 10) }
             other.close()
+            redis.close()
+        }
+    }
+
+    @Test("a channel's published hot and new lists read back interleaved, each item once; a newer publication replaces them")
+    func channelListsPublishAndRead() async throws {
+        try await RedisServer.with(masters: 3) { server in
+            let redis = try RedisClient(url: server.url)
+            let lists = RedisChannelLists(redis: redis)
+            #expect(try await lists.hotAndNew(channel: 4, count: 10) == [])
+            try await lists.publish(channel: 4, hot: [10, 11, 12], new: [20, 11, 21, 22])
+            #expect(try await lists.hotAndNew(channel: 4, count: 10) == [10, 20, 11, 12, 21, 22])
+            #expect(try await lists.hotAndNew(channel: 4, count: 3) == [10, 20, 11])
+            try await lists.publish(channel: 4, hot: [30], new: [])
+            #expect(try await lists.hotAndNew(channel: 4, count: 10) == [30])
+            let ttl = Int(try await server.cli(["ttl", RedisKeys.hot(4)]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+            #expect(ttl > 0 && ttl <= 60, "a hot list nobody republishes expires")
             redis.close()
         }
     }

@@ -22,13 +22,29 @@ struct RedisSuiteTests {
         for name in ["after_dislike"] + cases { #expect(results[name]?.ok == true, "\(name): \(results[name]?.detail ?? "not run")") }
     }
 
-    @Test("feed, paging, A/B, validation, similar items and the real-time loop with history, caches and events in one redis-server")
+    @Test("feed, paging, A/B, validation, similar items and the real-time loop with history, caches and events in one redis-server; then answers with RecoCenter and RecallService killed")
     func endToEndOnRedis() async throws {
         try await RedisServer.with { redis in
             let suite = RunningSuite(redisURL: redis.url)
             try await suite.start()
             try await Self.runCases(suite, Self.cases)
+            // The A/B read-out replays the events from Redis.
+            let (status, report) = try await run("\(productsDirectory)/recoctl", ["ab-report", "--events", redis.url, "--partitions", "2"])
+            let replayed = Int(report.split(separator: " ").first ?? "") ?? 0
+            #expect(status == 0 && replayed > 100 && report.contains("Algo-"), "\(report)")
+            // RecallService publishes every channel's hot and new lists; with it and
+            // RecoCenter both killed, ABRouter still answers from them.
+            let end = ContinuousClock.now + safetyTimeout
+            while try await redis.cli(["zcard", "ch:{3}:new"]).trimmingCharacters(in: .whitespacesAndNewlines) == "0", ContinuousClock.now < end {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try await suite.kill("RecoCenter")
+            try await suite.kill("RecallService")
+            let degraded = try await suite.python(["degraded"])
+            #expect(degraded["degraded"]?.ok == true, "RecoCenter and RecallService killed: \(degraded["degraded"]?.detail ?? "not run")")
             await suite.stop()
+            let router = (try? String(contentsOfFile: "\(suite.directory)/ABRouter.log", encoding: .utf8)) ?? ""
+            #expect(router.contains("answering from hot and new") && !router.contains("RecallService:"), "degraded answers came from the channel lists")
             // The state is in Redis, none on local disk.
             #expect(!FileManager.default.fileExists(atPath: "\(suite.directory)/db/RecoCenter.sqlite"))
             #expect(!FileManager.default.fileExists(atPath: "\(suite.directory)/events"))

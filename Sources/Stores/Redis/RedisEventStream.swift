@@ -33,6 +33,31 @@ public final class RedisEventStream: EventSink {
 
     public func close() {}
 
+    /// Every retained event of every partition, oldest first (by stream id):
+    /// what offline jobs (`recoctl train --events`, `ab-report`) replay.
+    public func readAll(pageSize: Int = 10_000) async throws -> [[UInt8]] {
+        var entries: [(milliseconds: UInt64, sequence: UInt64, bytes: [UInt8])] = []
+        for partition in 0..<partitions {
+            var start = "-"
+            while true {
+                let page = try await redis.replies([RedisCommand("XRANGE", RedisKeys.events(partition: partition), start, "+", "COUNT", pageSize)])[0].array
+                for entry in page {
+                    let parts = entry.array
+                    guard let id = parts.first?.text else { continue }
+                    let numbers = id.split(separator: "-").compactMap { UInt64($0) }
+                    let fields = parts.dropFirst().first?.array ?? []
+                    if numbers.count == 2, let at = stride(from: 0, to: fields.count - 1, by: 2).first(where: { fields[$0].text == "a" }),
+                       let bytes = fields[at + 1].bytes {
+                        entries.append((numbers[0], numbers[1], bytes))
+                    }
+                    start = "(" + id
+                }
+                if page.count < pageSize { break }
+            }
+        }
+        return entries.sorted { ($0.milliseconds, $0.sequence) < ($1.milliseconds, $1.sequence) }.map(\.bytes)
+    }
+
     /// Stable across processes and restarts (CRC16, as Cluster uses).
     public static func partition(of user: String, among partitions: Int) -> Int {
         ClusterSlot.of(Array(user.utf8)) % max(partitions, 1)

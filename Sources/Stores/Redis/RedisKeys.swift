@@ -9,6 +9,9 @@ public enum RedisKeys {
     public static func levelOne(_ user: String, _ channel: Int32) -> String { "l1:{\(user)}:\(channel)" }
     /// List: the rest of the newest ranking, waiting behind level 1.
     public static func waitList(_ user: String, _ channel: Int32) -> String { "wait:{\(user)}:\(channel)" }
+    /// Sorted sets: a channel's hot and new items (score: higher first); the tag is the channel.
+    public static func hot(_ channel: Int32) -> String { "ch:{\(channel)}:hot" }
+    public static func new(_ channel: Int32) -> String { "ch:{\(channel)}:new" }
     /// Stream: behaviour events, partitioned by user (`{p<n>}` pins a partition to a slot).
     public static func events(partition: Int) -> String { "events:{p\(partition)}" }
 }
