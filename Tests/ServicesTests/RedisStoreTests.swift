@@ -64,7 +64,7 @@ struct RedisStoreTests {
         }
     }
 
-    @Test("events stream through partitions in per-user order; a consumer acknowledges what it applied and a restarted one reads everything again")
+    @Test("events stream through partitions in per-user order; a consumer acknowledges what it applied; a crashed one's pending entries go to its successor")
     func eventStreamPartitionsAndConsumerGroups() async throws {
         try await RedisServer.with(masters: 3) { server in
             let redis = try RedisClient(url: server.url)
@@ -91,22 +91,33 @@ struct RedisStoreTests {
                 #expect(mine == written.filter { $0.user == "u\(user)" }.map(\.bytes), "user u\(user)'s events in order")
             }
             // Everything read was acknowledged by the reads that followed it.
-            var pending = 0
-            for partition in 0..<3 {
-                let reply = try await redis.send(RedisCommand("XPENDING", RedisKeys.events(partition: partition), "SortService@test"))
-                pending += Int(reply.array.first?.integer ?? -1)
-            }
-            #expect(pending == 0)
+            #expect(try await Self.pending(redis, group: "SortService@test") == 0)
             // New events reach the running consumer; a restarted consumer (same group) rebuilds from the start.
             try await stream.append([EventRecord(user: "late", bytes: [1, 2, 3])])
             #expect(try await drain(source) == [[1, 2, 3]])
             // Offline jobs read everything retained, in stream-id order (so each user's in order).
             let all = try await stream.readAll(pageSize: 100)
             #expect(all.count == written.count + 1 && all.filter { $0.starts(with: Array("u3/".utf8)) } == written.filter { $0.user == "u3" }.map(\.bytes))
-            let restarted = RedisEventSource(redis: redis, partitions: 3, group: "SortService@test", batchSize: 1000)
+            // A consumer that crashes after reading a batch leaves it pending; its
+            // successor (same group) gets it again with everything else and acknowledges it all.
+            let crashed = RedisEventSource(redis: redis, partitions: 3, group: "RecallService@test", batchSize: 50)
+            #expect(try await crashed.next().count == 150)
+            #expect(try await Self.pending(redis, group: "RecallService@test") == 150)
+            let restarted = RedisEventSource(redis: redis, partitions: 3, group: "RecallService@test", batchSize: 1000)
             #expect(try await drain(restarted).count == written.count + 1)
+            #expect(try await Self.pending(redis, group: "RecallService@test") == 0)
             redis.close()
         }
+    }
+
+    /// Entries the group's consumers read and did not acknowledge, over the three partitions.
+    static func pending(_ redis: RedisClient, group: String) async throws -> Int {
+        var pending = 0
+        for partition in 0..<3 {
+            let reply = try await redis.send(RedisCommand("XPENDING", RedisKeys.events(partition: partition), group))
+            pending += Int(reply.array.first?.integer ?? -1)
+        }
+        return pending
     }
 
     @Test("the client follows a Cluster's slots: one user's keys share a node, users spread over all three, and MOVED is followed")
