@@ -51,7 +51,7 @@ let package = Package(
             dependencies: ["Dataset", "Features", "Models", "Recall", "Artifacts", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "recoctl", dependencies: ["Dataset", "Features", "Models", "Recall", "Pipeline", "Artifacts", "RPC", "Messages", "Supervisor", "Experiments", "Stores", "Redis"], swiftSettings: swiftSettings),
+        .executableTarget(name: "recoctl", dependencies: ["Dataset", "Features", "Models", "Recall", "Pipeline", "Artifacts", "RPC", "Messages", "Supervisor", "Experiments", "Stores", "Redis", "ServiceRuntime"], swiftSettings: swiftSettings),
 
         // The services: one library each (testable in-process), one thin executable each.
         .target(name: "ServiceRuntime", dependencies: ["RPC", "Stores", "Redis", "Messages", "Features", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),

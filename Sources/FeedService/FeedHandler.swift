@@ -52,7 +52,7 @@ public final class FeedHandler: Sendable {
     public func feed(_ query: FeedQuery, context: ServerContext) async throws(RPCError) -> ItemList {
         let log = logger.forRequest(context)
         let deadline = ContinuousClock.now + (context.remaining() ?? defaultBudget)
-        let metadata = RequestID.metadata(context)
+        let metadata = context.trace.metadata
         let user = query.userID, channel = query.channelID
         do {
             return try await serializer.run(user) {

@@ -6,11 +6,14 @@ public struct ServerContext: Sendable {
     public let metadata: Metadata
     /// From `grpc-timeout`; nil when the client set none.
     public let deadline: ContinuousClock.Instant?
+    /// This call's span: the caller's trace (`traceparent`) or a new one.
+    public let trace: TraceContext
 
-    public init(path: String, metadata: Metadata = Metadata(), deadline: ContinuousClock.Instant? = nil) {
+    public init(path: String, metadata: Metadata = Metadata(), deadline: ContinuousClock.Instant? = nil, trace: TraceContext? = nil) {
         self.path = path
         self.metadata = metadata
         self.deadline = deadline
+        self.trace = trace ?? TraceContext.serving(metadata)
     }
 
     /// What is left of the caller's budget, for deriving a downstream call's

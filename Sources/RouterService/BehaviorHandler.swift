@@ -117,7 +117,7 @@ public struct BehaviorHandler: Sendable {
         for user in users {
             do {
                 let _: ItemList = try await cache.unary("/reco.Cache/invalidate", FeedQuery(userID: user, channelID: 0), timeout: .milliseconds(200),
-                                                        metadata: RequestID.metadata(context))
+                                                        metadata: context.trace.metadata)
             } catch {
                 logger.forRequest(context).warning("cache not invalidated for \(user): \(error)")
             }

@@ -64,8 +64,8 @@ public struct RouterHandler: Sendable {
         if user.userID.isEmpty { return Track() }
         try validate(user)
         let assignment = experiments.current.assign(user: user.userID)
-        let metadata = RequestID.metadata(context)
-        let log = logger.forRequest(ServerContext(path: context.path, metadata: metadata))
+        let metadata = context.trace.metadata
+        let log = logger.forRequest(context)
         let budget = context.remaining(share: 0.9) ?? limits.defaultBudget
         let query = FeedQuery(userID: user.userID, channelID: user.channelID, count: user.articleNum, sources: assignment.recall,
                               model: assignment.sort.first ?? 0, timeStamp: user.timeStamp, strategy: assignment.name)
@@ -111,7 +111,7 @@ public struct RouterHandler: Sendable {
         }
         do {
             return try await recall.unary("/reco.Recall/similar", article, timeout: context.remaining(share: 0.9) ?? limits.defaultBudget,
-                                          metadata: RequestID.metadata(context))
+                                          metadata: context.trace.metadata)
         } catch {
             logger.forRequest(context).error("RecallService: \(error)")
             throw RPCError(.unavailable, "similar items unavailable")

@@ -34,7 +34,8 @@ public enum ServiceMain {
             }
             let logger = Logger(label: name)
             let loop = try EventLoop(name: name)
-            let definition = try build(configuration, logger, loop)
+            var definition = try build(configuration, logger, loop)
+            definition.router.merge(TraceService.router(service: name))
             let listen = try configuration.listenEndpoint(name)
             let entry = configuration.services[name]
             let server = RPCServer(configuration: .init(host: listen.host, port: listen.port, loops: entry?.loops ?? 1,
@@ -60,24 +61,11 @@ public enum ServiceMain {
 }
 
 extension Logger {
-    /// A copy whose lines carry the request id the caller sent (`x-request-id`).
+    /// A copy whose lines carry the call's trace id (W3C `traceparent`), the
+    /// same in every service the user request passed through.
     public func forRequest(_ context: ServerContext) -> Logger {
         var copy = self
-        copy[metadataKey: "request_id"] = "\(context.metadata[RequestID.header] ?? "-")"
+        copy[metadataKey: "trace_id"] = "\(context.trace.traceID)"
         return copy
-    }
-}
-
-/// The id that follows one user request through every hop.
-public enum RequestID {
-    public static let header = "x-request-id"
-
-    public static func make() -> String {
-        String(UInt64.random(in: 0...UInt64.max), radix: 16)
-    }
-
-    /// Metadata for a downstream call: the incoming id, or a new one.
-    public static func metadata(_ context: ServerContext) -> Metadata {
-        Metadata([(header, context.metadata[header] ?? make())])
     }
 }

@@ -16,6 +16,8 @@ extension CommandLine {
                                                   (both take --tls-ca FILE [--tls-cert FILE --tls-key FILE] when the suite serves TLS)
       status [NAME] [--recod 127.0.0.1:50050]     each supervised program's state, pid, uptime and restarts
       start|stop|restart NAME [--recod ...]       one program, leaving the others alone
+      trace USER_ID [--channel 0] [-n 10] [--config deploy/suite.json]
+                                                  one user_recommend under a new trace id: the call tree and each hop's time
       ab-report [--events data/events | redis://... [--partitions 1]] [--control Algo-1] [--bin-minutes 60] [--svg FILE]
                                                   CTR per strategy with 95% intervals and z-tests, from the event log
     """

@@ -13,6 +13,7 @@ do {
     case "recommend", "similar": try QueryCommand.run(arguments)
     case "status", "start", "stop", "restart": try SupervisorCommand.run(arguments)
     case "ab-report": try ABReportCommand.run(arguments)
+    case "trace": try TraceCommand.run(arguments)
     default:
         print(CommandLine.usage)
         exit(arguments.command == "help" ? 0 : 2)

@@ -117,6 +117,18 @@ struct SuiteTests {
             #expect(results[name]?.ok == true, "\(name): \(results[name]?.detail ?? "not run")")
         }
 
+        // recoctl trace: one refresh for a new user (cache, recall, sort, put), every hop nested under its caller.
+        var flags = ["--config", "\(suite.directory)/suite.json"]
+        for (name, port) in suite.ports { flags += ["--\(name)", "127.0.0.1:\(port)"] }
+        let (status, trace) = try await run("\(productsDirectory)/recoctl", ["trace", "trace-user", "-n", "3"] + flags)
+        let lines = trace.split(separator: "\n").map(String.init)
+        #expect(status == 0 && lines.first?.contains("3 items") == true, "\(trace)")
+        for (depth, service, path) in [(0, "ABRouter", "/UserRecommend/user_recommend"), (1, "RecoCenter", "/reco.Feed/feed"), (2, "CacheService", "/reco.Cache/take"),
+                                       (2, "RecallService", "/reco.Recall/recall"), (2, "SortService", "/reco.Sort/rank")] {
+            let prefix = String(repeating: "  ", count: depth) + service + " "
+            #expect(lines.contains { $0.hasPrefix(prefix) && $0.contains(path) && $0.hasSuffix("ok") }, "\(service) at depth \(depth): \(trace)")
+        }
+
         try await suite.kill("SortService")
         let withoutSort = try await suite.python(["degraded"])
         #expect(withoutSort["degraded"]?.ok == true, "SortService killed: \(withoutSort["degraded"]?.detail ?? "not run")")
@@ -127,6 +139,9 @@ struct SuiteTests {
 
         let log = (try? String(contentsOfFile: "\(suite.directory)/RecoCenter.log", encoding: .utf8)) ?? ""
         #expect(log.contains("degraded: sort") && log.contains("degraded: recall"), "degradations are logged")
+        // Each of those lines carries the trace id the request arrived with (W3C traceparent).
+        let degradedLines = log.split(separator: "\n").filter { $0.contains("degraded: ") }
+        #expect(!degradedLines.isEmpty && degradedLines.allSatisfy { $0.contains(/trace_id=[0-9a-f]{32}/) }, "\(degradedLines.prefix(2))")
         await suite.stop()
     }
 

@@ -278,12 +278,19 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
             requests: requests, singleRequest: single, stream: stream, connection: self, loop: loop
         )
         stream.task = Task(executorPreference: loop) {
+            let started = ContinuousClock.now, startMicros = SpanRecorder.nowMicros()
+            let status: RPCError
             do {
                 try await handler.run(call)
-                call.finish(RPCError(.ok))
+                status = RPCError(.ok)
             } catch {
-                call.finish(RPCError(from: error))
+                status = RPCError(from: error)
             }
+            call.finish(status)
+            let elapsed = started.duration(to: .now)
+            SpanRecorder.shared.record(ServedSpan(trace: call.context.trace, path: call.context.path, startMicros: startMicros,
+                                                  durationMicros: elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000,
+                                                  code: status.code))
         }
     }
 
