@@ -18,6 +18,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // Proto3 wire format and the hand-written contract messages.
@@ -28,7 +29,9 @@ let package = Package(
         .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
         .systemLibrary(name: "CLinuxIO"),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
-        .target(name: "RPC", dependencies: ["CNGHTTP2", "CLinuxIO", "COpenSSL", "Wire", "Messages"], swiftSettings: swiftSettings),
+        .target(name: "RPC", dependencies: ["CNGHTTP2", "CLinuxIO", "COpenSSL", "Wire", "Messages", .product(name: "CoreMetrics", package: "swift-metrics")], swiftSettings: swiftSettings),
+        // Metrics: the in-process swift-metrics backend every service reports through.
+        .target(name: "Telemetry", dependencies: ["Messages", .product(name: "CoreMetrics", package: "swift-metrics")], swiftSettings: swiftSettings),
 
         // Online state: SQLite by default, behind protocols.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -48,18 +51,18 @@ let package = Package(
         .target(name: "Artifacts", dependencies: ["Dataset", "Wire"], swiftSettings: swiftSettings),
         .target(
             name: "Pipeline",
-            dependencies: ["Dataset", "Features", "Models", "Recall", "Artifacts", .product(name: "Logging", package: "swift-log")],
+            dependencies: [.product(name: "CoreMetrics", package: "swift-metrics"), "Dataset", "Features", "Models", "Recall", "Artifacts", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "recoctl", dependencies: ["Dataset", "Features", "Models", "Recall", "Pipeline", "Artifacts", "RPC", "Messages", "Supervisor", "Experiments", "Stores", "Redis", "ServiceRuntime"], swiftSettings: swiftSettings),
+        .executableTarget(name: "recoctl", dependencies: ["Dataset", "Features", "Models", "Recall", "Pipeline", "Artifacts", "RPC", "Messages", "Supervisor", "Experiments", "Stores", "Redis", "ServiceRuntime", "Telemetry"], swiftSettings: swiftSettings),
 
         // The services: one library each (testable in-process), one thin executable each.
-        .target(name: "ServiceRuntime", dependencies: ["RPC", "Stores", "Redis", "Messages", "Features", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
-        .target(name: "RecallServer", dependencies: ["Pipeline", "Experiments", "Messages", "RPC", "Recall", "ServiceRuntime", "Stores", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(name: "ServiceRuntime", dependencies: ["RPC", "Stores", "Redis", "Telemetry", .product(name: "CoreMetrics", package: "swift-metrics"), "Messages", "Features", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(name: "RecallServer", dependencies: [.product(name: "CoreMetrics", package: "swift-metrics"), "Pipeline", "Experiments", "Messages", "RPC", "Recall", "ServiceRuntime", "Stores", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(name: "SortServer", dependencies: ["Pipeline", "Experiments", "Messages", "RPC", "Models", "Features", "ServiceRuntime", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
-        .target(name: "CacheServer", dependencies: ["Stores", "Messages", "RPC", "ServiceRuntime", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
-        .target(name: "FeedService", dependencies: ["Stores", "Messages", "RPC", "ServiceRuntime", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
-        .target(name: "RouterService", dependencies: ["Experiments", "Messages", "RPC", "ServiceRuntime", "Stores", "Features", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(name: "CacheServer", dependencies: [.product(name: "CoreMetrics", package: "swift-metrics"), "Stores", "Messages", "RPC", "ServiceRuntime", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(name: "FeedService", dependencies: [.product(name: "CoreMetrics", package: "swift-metrics"), "Stores", "Messages", "RPC", "ServiceRuntime", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(name: "RouterService", dependencies: [.product(name: "CoreMetrics", package: "swift-metrics"), "Experiments", "Messages", "RPC", "ServiceRuntime", "Stores", "Features", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .executableTarget(name: "RecallService", dependencies: ["RecallServer", "Pipeline", "Artifacts", "Experiments", "ServiceRuntime"], swiftSettings: swiftSettings),
         .executableTarget(name: "SortService", dependencies: ["SortServer", "Pipeline", "Artifacts", "Experiments", "ServiceRuntime"], swiftSettings: swiftSettings),
         .executableTarget(name: "CacheService", dependencies: ["CacheServer", "Stores", "ServiceRuntime"], swiftSettings: swiftSettings),
@@ -94,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "ServicesTests",
             dependencies: ["TestSupport", "Experiments", "RouterService", "RecallServer", "SortServer", "CacheServer", "FeedService",
-                           "Stores", "Redis", "Pipeline", "Artifacts", "Dataset", "Features", "Models", "Messages", "RPC", "ServiceRuntime", .product(name: "Logging", package: "swift-log")],
+                           "Stores", "Redis", "Telemetry", .product(name: "CoreMetrics", package: "swift-metrics"), "Pipeline", "Artifacts", "Dataset", "Features", "Models", "Messages", "RPC", "ServiceRuntime", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // End to end: the five executables as processes, a Python grpcio client.

@@ -1,3 +1,4 @@
+import CoreMetrics
 public import Logging
 import Messages
 public import RPC
@@ -21,6 +22,8 @@ public final class CacheHandler: Sendable {
         var router = RPCRouter()
         router.unary("reco.Cache", "take") { (query: FeedQuery, context) in
             let items = try await self.stored(context) { try await self.cache.take(user: query.userID, channel: query.channelID, count: Int(max(query.count, 0))) }
+            let result = items.isEmpty ? "miss" : items.count >= Int(query.count) ? "hit" : "partial"
+            Counter(label: "cache_takes_total", dimensions: [("result", result)]).increment()
             return ItemList(articleIDs: items)
         }
         router.unary("reco.Cache", "put") { (query: FeedQuery, context) in

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 public import Logging
 public import Messages
@@ -190,6 +191,9 @@ public final class FeedHandler: Sendable {
 public final class DegradationCounter: Sendable {
     let counts = Mutex<[String: Int]>([:])
 
-    public func count(_ cause: String) { counts.withLock { $0[cause, default: 0] += 1 } }
+    public func count(_ cause: String) {
+        counts.withLock { $0[cause, default: 0] += 1 }
+        Counter(label: "reco_degraded_total", dimensions: [("cause", cause)]).increment()
+    }
     public var snapshot: [String: Int] { counts.withLock { $0 } }
 }

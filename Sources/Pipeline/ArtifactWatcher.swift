@@ -1,3 +1,4 @@
+import CoreMetrics
 public import Artifacts
 import Foundation
 public import Logging
@@ -24,9 +25,18 @@ public final class ArtifactWatcher: Sendable {
         let first = try ServingArtifacts(store: store, parts: parts)
         state.withLock { $0 = first }
         logger.info("artifacts loaded", metadata: ["version": "\(first.version)"])
+        Self.report(first, replacing: nil)
     }
 
     public var current: ServingArtifacts { state.withLock { $0! } }
+
+    /// The version in service (`artifact_version{version}` 1, the one it
+    /// replaced 0) and when it was published, through swift-metrics.
+    static func report(_ serving: ServingArtifacts, replacing previous: ServingArtifacts?) {
+        if let previous { Gauge(label: "artifact_version", dimensions: [("version", previous.version)]).record(0) }
+        Gauge(label: "artifact_version", dimensions: [("version", serving.version)]).record(1)
+        Gauge(label: "artifact_created_timestamp_seconds").record(serving.created.timeIntervalSince1970)
+    }
 
     /// Loads the current version if it is not the one in service.
     @discardableResult
@@ -34,8 +44,10 @@ public final class ArtifactWatcher: Sendable {
         guard let version = store.currentVersion(), version != current.version else { return false }
         do {
             let next = try ServingArtifacts(store: store, version: version, parts: parts)
+            let previous = current
             state.withLock { $0 = next }
             logger.info("artifacts reloaded", metadata: ["version": "\(version)"])
+            Self.report(next, replacing: previous)
             for listener in listeners.withLock({ $0 }) { listener(next) }
             return true
         } catch {

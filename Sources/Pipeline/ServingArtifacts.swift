@@ -1,6 +1,6 @@
 public import Artifacts
 public import Dataset
-import Foundation
+public import Foundation
 public import Models
 import Features
 
@@ -8,6 +8,8 @@ import Features
 /// against its manifest, then parsed. Immutable: a new version is a new value.
 public struct ServingArtifacts: Sendable {
     public let version: String
+    /// When the version was published.
+    public let created: Date
     public let catalog: Catalog
     public let models: [String: RankingModel]
     public let recall: RecallSets
@@ -30,6 +32,7 @@ public struct ServingArtifacts: Sendable {
                 || (parts.contains(.models) && name.hasPrefix("model-"))
         }
         self.version = manifest.version
+        created = ISO8601DateFormatter().date(from: manifest.created) ?? Date(timeIntervalSince1970: 0)
         let directory = "\(store.root)/\(manifest.version)"
         catalog = try AtomicFiles.load(files: Dictionary(uniqueKeysWithValues: files.map { ("\(directory)/\($0.key)", $0.value) }),
                                        directory: directory, prefix: ArtifactLayout.catalogPrefix)

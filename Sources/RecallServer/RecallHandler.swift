@@ -1,3 +1,4 @@
+import CoreMetrics
 public import Experiments
 public import Logging
 public import Messages
@@ -52,6 +53,10 @@ public struct RecallHandler: Sendable {
                 let id = experiments.recallChannels.first { $0.value == name }.flatMap { Int64($0.key) } ?? 0
                 lists.append((id, items(name, user: user, channel: query.channelID, in: current, live: snapshot)))
             }
+        }
+        for list in lists {
+            Counter(label: "recall_candidates_total", dimensions: [("channel", experiments.recallChannels[String(list.source)] ?? "\(list.source)")])
+                .increment(by: list.items.count)
         }
         if !snapshot.disliked.isEmpty {
             lists = lists.map { ($0.source, $0.items.filter { !snapshot.disliked.contains($0) }) }

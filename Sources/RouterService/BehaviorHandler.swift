@@ -1,3 +1,4 @@
+import CoreMetrics
 import Features
 import Foundation
 public import Logging
@@ -111,6 +112,9 @@ public struct BehaviorHandler: Sendable {
         } catch {
             logger.forRequest(context).error("event log: \(error)")
             throw RPCError(.unavailable, "event log unavailable")
+        }
+        for (action, count) in Dictionary(grouping: actions, by: \.action).mapValues(\.count) {
+            Counter(label: "events_ingested_total", dimensions: [("action", action)]).increment(by: count)
         }
         // Rankings cached for these users are stale now.
         let users = Set(actions.filter { BehaviorEvent.Kind(rawValue: $0.action).map { $0 != .exposure } ?? false }.map(\.userID))

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Experiments
 import Foundation
 public import Logging
@@ -77,6 +78,7 @@ public struct RouterHandler: Sendable {
             // RecoCenter down or late: the channel's hot and new items,
             // unranked and unrecorded, rather than no answer.
             log.error("RecoCenter: \(error); answering from hot and new")
+            Counter(label: "reco_degraded_total", dimensions: [("cause", "feed")]).increment()
             items = try await hotAndNew(user, context: context, metadata: metadata, log: log)
         }
         if !items.degraded.isEmpty { log.warning("degraded answer", metadata: ["causes": "\(items.degraded.joined(separator: ","))"]) }

@@ -1,3 +1,4 @@
+import CoreMetrics
 public import Features
 import Foundation
 public import Logging
@@ -22,6 +23,11 @@ public final class EventFollower: Sendable {
                     failing = false
                     if !events.isEmpty {
                         apply(events)
+                        Counter(label: "events_applied_total").increment(by: events.count)
+                        // Reported time to applied here: how stale the live features are.
+                        if let newest = events.map(\.time).max(), newest > 0 {
+                            Gauge(label: "events_freshness_lag_seconds").record(max(Date().timeIntervalSince1970 - Double(newest) / 1000, 0))
+                        }
                         continue
                     }
                 } catch {

@@ -33,9 +33,11 @@ public enum ServiceMain {
                 return handler
             }
             let logger = Logger(label: name)
+            MetricsService.bootstrap()
             let loop = try EventLoop(name: name)
             var definition = try build(configuration, logger, loop)
             definition.router.merge(TraceService.router(service: name))
+            definition.router.merge(MetricsService.router(service: name))
             let listen = try configuration.listenEndpoint(name)
             let entry = configuration.services[name]
             let server = RPCServer(configuration: .init(host: listen.host, port: listen.port, loops: entry?.loops ?? 1,

@@ -91,6 +91,11 @@ public struct ProtoReader {
         return value
     }
 
+    /// proto3 `double`.
+    public mutating func readDouble() throws(WireError) -> Double {
+        Double(bitPattern: try readFixed64())
+    }
+
     /// proto3 `int32`: the low 32 bits of a (possibly 10-byte, sign-extended) varint.
     @inlinable
     public mutating func readInt32() throws(WireError) -> Int32 {

@@ -139,6 +139,14 @@ public struct ProtoWriter {
         for value in values { writeVarint(UInt64(bitPattern: value)) }
     }
 
+    /// `double` (fixed64, little-endian); 0 is not written (proto3 default).
+    public mutating func writeDouble(_ number: Int, _ value: Double) {
+        guard value != 0 || value.sign == .minus else { return }
+        writeKey(number, .fixed64)
+        let bits = value.bitPattern
+        for i in 0..<8 { append(UInt8(truncatingIfNeeded: bits >> (8 * UInt64(i)))) }
+    }
+
     /// Repeated `double`, packed: eight little-endian bytes each.
     public mutating func writePackedDouble(_ number: Int, _ values: [Double]) {
         guard !values.isEmpty else { return }

@@ -59,6 +59,10 @@ public enum WireSize {
         return key(number) + varint(UInt64(payload)) + payload
     }
 
+    public static func double(_ number: Int, _ value: Double) -> Int {
+        value != 0 || value.sign == .minus ? key(number) + 8 : 0
+    }
+
     public static func packedDouble(_ number: Int, _ values: [Double]) -> Int {
         guard !values.isEmpty else { return 0 }
         return key(number) + varint(UInt64(values.count * 8)) + values.count * 8

@@ -18,6 +18,8 @@ extension CommandLine {
       start|stop|restart NAME [--recod ...]       one program, leaving the others alone
       trace USER_ID [--channel 0] [-n 10] [--config deploy/suite.json]
                                                   one user_recommend under a new trace id: the call tree and each hop's time
+      top [--interval 1] [--once] [--config deploy/suite.json]
+                                                  live calls/s, p99 and errors per method, degradations, cache hit rate, event lag, artifact age
       ab-report [--events data/events | redis://... [--partitions 1]] [--control Algo-1] [--bin-minutes 60] [--svg FILE]
                                                   CTR per strategy with 95% intervals and z-tests, from the event log
     """

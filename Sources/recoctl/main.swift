@@ -14,6 +14,7 @@ do {
     case "status", "start", "stop", "restart": try SupervisorCommand.run(arguments)
     case "ab-report": try ABReportCommand.run(arguments)
     case "trace": try TraceCommand.run(arguments)
+    case "top": try TopCommand.run(arguments)
     default:
         print(CommandLine.usage)
         exit(arguments.command == "help" ? 0 : 2)

@@ -129,6 +129,17 @@ struct SuiteTests {
             #expect(lines.contains { $0.hasPrefix(prefix) && $0.contains(path) && $0.hasSuffix("ok") }, "\(service) at depth \(depth): \(trace)")
         }
 
+        // recoctl top: every service's calls, the cache, the artifacts in service.
+        let (topStatus, top) = try await run("\(productsDirectory)/recoctl", ["top", "--once", "--interval", "0.2"] + flags)
+        let topLines = top.split(separator: "\n").map(String.init)
+        let routerCalls = topLines.first { $0.hasPrefix("ABRouter ") && $0.contains("/UserRecommend/user_recommend") }?
+            .split(separator: " ").dropFirst(2).first.flatMap { Int($0) } ?? 0
+        #expect(topStatus == 0 && routerCalls > 50 && top.contains("5 of 5 services answering"), "\(top)")
+        for line in ["RecoCenter      /reco.Feed/feed", "CacheService    /reco.Cache/take", "SortService     /reco.Sort/rank", "cache takes: hit ",
+                     "artifacts: RecallService serves v", "artifacts: SortService serves v"] {
+            #expect(top.contains(line), "\(line): \(top)")
+        }
+
         try await suite.kill("SortService")
         let withoutSort = try await suite.python(["degraded"])
         #expect(withoutSort["degraded"]?.ok == true, "SortService killed: \(withoutSort["degraded"]?.detail ?? "not run")")
@@ -137,6 +148,8 @@ struct SuiteTests {
         let withoutRecall = try await suite.python(["degraded"])
         #expect(withoutRecall["degraded"]?.ok == true, "RecallService killed too: \(withoutRecall["degraded"]?.detail ?? "not run")")
 
+        let (_, afterKills) = try await run("\(productsDirectory)/recoctl", ["top", "--once", "--interval", "0.2"] + flags)
+        #expect(afterKills.contains(/degraded answers: .*recall [1-9]/) && afterKills.contains(/degraded answers: .*sort [1-9]/), "\(afterKills)")
         let log = (try? String(contentsOfFile: "\(suite.directory)/RecoCenter.log", encoding: .utf8)) ?? ""
         #expect(log.contains("degraded: sort") && log.contains("degraded: recall"), "degradations are logged")
         // Each of those lines carries the trace id the request arrived with (W3C traceparent).

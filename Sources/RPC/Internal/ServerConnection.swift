@@ -291,6 +291,7 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
             SpanRecorder.shared.record(ServedSpan(trace: call.context.trace, path: call.context.path, startMicros: startMicros,
                                                   durationMicros: elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000,
                                                   code: status.code))
+            CallMetrics.record(path: call.context.path, code: status.code, elapsed: elapsed)
         }
     }
 

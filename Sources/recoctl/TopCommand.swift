@@ -1,0 +1,119 @@
+import Foundation
+import Messages
+import RPC
+import ServiceRuntime
+import Telemetry
+
+/// `recoctl top`: the suite's figures, live: calls per second, p99 and
+/// errors per method, degraded answers by cause, the cache hit rate, events
+/// ingested and the live features' freshness lag, the artifact version in
+/// service and its age. Reads every service's `/reco.Metrics/snapshot`
+/// (endpoints from deploy/suite.json or `--config`) every `--interval`
+/// seconds; `--once` prints one window and exits.
+enum TopCommand {
+    static let services = ["ABRouter", "RecoCenter", "CacheService", "RecallService", "SortService"]
+
+    static func run(_ arguments: CommandLine.Arguments) throws {
+        let configuration = try SuiteConfiguration.load(service: "recoctl", arguments: arguments.words)
+        let interval = Double(arguments.option("--interval") ?? "1") ?? 1
+        guard interval > 0 else { throw UsageError("--interval must be positive") }
+        var targets: [(name: String, client: RPCClient)] = []
+        for service in services {
+            let endpoints = try configuration.endpoints(service)
+            for endpoint in endpoints {
+                let name = endpoints.count > 1 ? "\(service)@\(endpoint.port)" : service
+                targets.append((name, try RPCClient(endpoint: endpoint, configuration: configuration.internalClient)))
+            }
+        }
+        defer { for target in targets { target.client.shutdown() } }
+        let fixed = targets
+        let fetch = { @Sendable () async -> [String: MetricsSnapshot] in
+            var snapshots: [String: MetricsSnapshot] = [:]
+            for target in fixed {
+                if let snapshot: MetricsSnapshot = try? await target.client.unary("/reco.Metrics/snapshot", MetricsQuery(), timeout: .seconds(2)) {
+                    snapshots[target.name] = snapshot
+                }
+            }
+            return snapshots
+        }
+        var previous = try blocking { await fetch() }
+        let live = !arguments.flag("--once") && isatty(1) == 1
+        repeat {
+            Thread.sleep(forTimeInterval: interval)
+            let current = try blocking { await fetch() }
+            if live { print("\u{1B}[H\u{1B}[2J", terminator: "") }
+            print(TopView(before: previous, after: current, order: targets.map(\.name)).render())
+            previous = current
+        } while !arguments.flag("--once")
+    }
+}
+
+/// One screen of `recoctl top`: the change between two rounds of snapshots.
+struct TopView {
+    let before: [String: MetricsSnapshot]
+    let after: [String: MetricsSnapshot]
+    let order: [String]
+
+    func series(_ service: String, _ name: String, in snapshots: [String: MetricsSnapshot]) -> [MetricSample] {
+        snapshots[service]?.samples.filter { $0.name == name } ?? []
+    }
+
+    func total(_ samples: [MetricSample], where match: (MetricSample) -> Bool = { _ in true }) -> Double {
+        samples.filter(match).map(\.value).reduce(0, +)
+    }
+
+    func render() -> String {
+        var lines: [String] = []
+        let now = DateFormatter.localizedString(from: Date(), dateStyle: .none, timeStyle: .medium)
+        lines.append("recoctl top: \(after.count) of \(order.count) services answering    \(now)")
+        lines.append(pad("SERVICE", 16) + pad("METHOD", 34) + lpad("CALLS", 10) + lpad("/s", 10) + lpad("p99 ms", 10) + lpad("ERRORS", 8))
+        for service in order {
+            guard let snapshot = after[service] else {
+                lines.append(pad(service, 16) + "(not answering)")
+                continue
+            }
+            let seconds = Double(snapshot.takenMicros - (before[service]?.takenMicros ?? snapshot.takenMicros)) / 1e6
+            let calls = series(service, "rpc_server_calls_total", in: after)
+            let methods = Set(calls.compactMap { $0.labels["method"] }).filter { !$0.hasPrefix("/reco.Metrics/") && !$0.hasPrefix("/reco.Trace/") && !$0.hasPrefix("/grpc.health") }
+            for method in methods.sorted() {
+                let mine = { (s: MetricSample) in s.labels["method"] == method }
+                let now = total(calls, where: mine)
+                let then = total(series(service, "rpc_server_calls_total", in: before), where: mine)
+                let errors = total(calls) { mine($0) && $0.labels["code"] != "ok" }
+                let latency = series(service, "rpc_server_latency_seconds", in: after).first(where: mine)
+                let earlier = series(service, "rpc_server_latency_seconds", in: before).first(where: mine)
+                // p99 of this window; of the whole run when the window saw no calls.
+                var window = latency?.bucketCounts ?? []
+                if let earlier, earlier.bucketCounts.count == window.count { window = zip(window, earlier.bucketCounts).map { $0 - $1 } }
+                let p99 = window.reduce(0, +) > 0 ? latency?.quantile(0.99, counts: window) : latency?.quantile(0.99)
+                lines.append(pad(service, 16) + pad(method, 34) + lpad(String(Int(now)), 10)
+                             + lpad(seconds > 0 ? String(format: "%.1f", (now - then) / seconds) : "-", 10)
+                             + lpad(p99.map { String(format: "%.2f", $0 * 1000) } ?? "-", 10) + lpad(String(Int(errors)), 8))
+            }
+        }
+        let degraded = order.flatMap { series($0, "reco_degraded_total", in: after) }
+        let causes = Dictionary(grouping: degraded, by: { $0.labels["cause"] ?? "?" }).mapValues { total($0) }
+        lines.append("degraded answers: " + (causes.isEmpty ? "none" : causes.sorted { $0.key < $1.key }.map { "\($0.key) \(Int($0.value))" }.joined(separator: ", ")))
+        let takes = order.flatMap { series($0, "cache_takes_total", in: after) }
+        let byResult = Dictionary(grouping: takes, by: { $0.labels["result"] ?? "?" }).mapValues { total($0) }
+        let allTakes = byResult.values.reduce(0, +)
+        lines.append("cache takes: hit \(Int(byResult["hit"] ?? 0)), partial \(Int(byResult["partial"] ?? 0)), miss \(Int(byResult["miss"] ?? 0))"
+                     + (allTakes > 0 ? String(format: "; hit rate %.1f%%", 100 * (byResult["hit"] ?? 0) / allTakes) : ""))
+        let ingested = order.flatMap { series($0, "events_ingested_total", in: after) }
+        var events = "events: ingested \(Int(total(ingested)))"
+        for service in order where !series(service, "events_applied_total", in: after).isEmpty {
+            let lag = series(service, "events_freshness_lag_seconds", in: after).first?.value
+            events += "; \(service) applied \(Int(total(series(service, "events_applied_total", in: after))))" + (lag.map { String(format: ", lag %.3f s", $0) } ?? "")
+        }
+        lines.append(events)
+        for service in order {
+            guard let version = series(service, "artifact_version", in: after).first(where: { $0.value == 1 })?.labels["version"],
+                  let created = series(service, "artifact_created_timestamp_seconds", in: after).first?.value else { continue }
+            lines.append("artifacts: \(service) serves \(version), published \(Int(Date().timeIntervalSince1970 - created)) s ago")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func pad(_ text: String, _ width: Int) -> String { text.count >= width ? String(text.prefix(width - 1)) + " " : text.padding(toLength: width, withPad: " ", startingAt: 0) }
+    func lpad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(width - text.count, 1)) + text }
+}
