@@ -24,7 +24,7 @@ public final class Supervisor: Sendable {
         decide = decisionLog
         let settings = configuration.settings
         health = HealthProbe(timeout: .milliseconds(Int(settings.healthInterval * 1000) + 500),
-                             tls: settings.tlsCA.map { TLSConfiguration(certificateChainFile: settings.tlsCertificate, privateKeyFile: settings.tlsPrivateKey, trustRootsFile: $0) })
+                             tls: settings.clientTLS)
     }
 
     /// Starts the supervising thread.

@@ -1,3 +1,4 @@
+public import RPC
 import Foundation
 
 /// One `[program:NAME]` section of deploy/recod.conf (supervisord's keys and meanings).
@@ -33,6 +34,8 @@ public struct SupervisorSettings: Sendable, Equatable {
     public var logfile: String?
     /// host:port of the control service `recoctl status|start|stop|restart` talks to.
     public var control = "127.0.0.1:50050"
+    /// host:port of the Prometheus endpoint (`GET /metrics`) for the whole suite.
+    public var metrics = "127.0.0.1:9100"
     /// Seconds between health checks of a running program.
     public var healthInterval = 0.5
     /// Seconds without a SERVING answer before a running program is restarted.
@@ -43,6 +46,11 @@ public struct SupervisorSettings: Sendable, Equatable {
     public var tlsCA: String?
 
     public init() {}
+
+    /// TLS for recod's own calls to the programs (health, metrics); nil = cleartext.
+    public var clientTLS: TLSConfiguration? {
+        tlsCA.map { TLSConfiguration(certificateChainFile: tlsCertificate, privateKeyFile: tlsPrivateKey, trustRootsFile: $0) }
+    }
 }
 
 public struct SupervisorConfiguration: Sendable, Equatable {
@@ -136,6 +144,7 @@ extension SupervisorConfiguration {
                 switch key {
                 case "logfile": configuration.settings.logfile = value
                 case "control": configuration.settings.control = value
+                case "metrics": configuration.settings.metrics = value
                 case "health_interval": configuration.settings.healthInterval = try number(value)
                 case "health_timeout": configuration.settings.healthTimeout = try number(value)
                 case "tls_certificate": configuration.settings.tlsCertificate = value

@@ -13,6 +13,7 @@ final class SupervisedSuite: @unchecked Sendable {
     let directory = Fixture.temporaryDirectory("recod")
     var ports: [String: Int] = [:]
     var controlPort = 0
+    var metricsPort = 0
     var recod: ChildProcess?
 
     func prepare() async throws {
@@ -30,7 +31,7 @@ final class SupervisedSuite: @unchecked Sendable {
         {"data_dir": "\(directory)", "artifacts": "\(directory)/artifacts", "experiments": "\(Fixture.experimentsPath)",
          "services": {\(services)}, "feed": {"max_channel_id": 3, "default_deadline_ms": 2000}}
         """.write(toFile: "\(directory)/suite.json", atomically: true, encoding: .utf8)
-        var conf = "[recod]\nlogfile = \(directory)/recod.log\ncontrol = 127.0.0.1:\(controlPort)\nhealth_interval = 0.2\nhealth_timeout = 1.5\n"
+        var conf = "[recod]\nlogfile = \(directory)/recod.log\ncontrol = 127.0.0.1:\(controlPort)\nmetrics = 127.0.0.1:0\nhealth_interval = 0.2\nhealth_timeout = 1.5\n"
         for (i, service) in Self.services.enumerated() {
             conf += """
 
@@ -51,7 +52,9 @@ final class SupervisedSuite: @unchecked Sendable {
     func start() async throws {
         let recod = try await ChildProcess.start("\(productsDirectory)/recod", ["--config", "\(directory)/recod.conf"], errorLog: "\(directory)/recod.stderr")
         self.recod = recod
-        guard await recod.waitForLine(prefix: "control ") != nil else { throw SuiteFailure("recod did not start: \(log)") }
+        // recod prints `control PORT`, then `metrics PORT` once its HTTP side listens.
+        guard let port = await recod.waitForLine(prefix: "metrics ").flatMap({ Int($0) }) else { throw SuiteFailure("recod did not start: \(log)") }
+        metricsPort = port
     }
 
     var log: String { (try? String(contentsOfFile: "\(directory)/recod.log", encoding: .utf8)) ?? "" }
@@ -95,6 +98,12 @@ final class SupervisedSuite: @unchecked Sendable {
     }
 
     func processExists(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
+
+    /// GET /metrics from recod (Python's urllib: an independent HTTP/1.1 client).
+    func scrape() async throws -> String {
+        try await run("python3", ["-c", "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode())",
+                                  "http://127.0.0.1:\(metricsPort)/metrics"]).output
+    }
 }
 
 struct SuiteFailure: Error, CustomStringConvertible {
@@ -185,6 +194,41 @@ struct RecodTests {
         #expect(Set(codes.keys).isSubset(of: ["ok", "unavailable", "cancelled"]), "\(codes)")
         for (service, pid) in pids { #expect(!suite.processExists(pid), "\(service) survived recod's SIGTERM") }
         #expect(suite.log.contains("recod stopped"))
+    }
+
+    @Test("recod serves every program's metrics in the Prometheus format; totals carry across a program's restart")
+    func prometheusEndpoint() async throws {
+        let suite = SupervisedSuite()
+        try await suite.prepare()
+        try await suite.start()
+        _ = try await suite.waitFor("all five RUNNING") { status in SupervisedSuite.services.allSatisfy { status[$0]?.state == "RUNNING" } }
+        let router = try RPCClient(endpoint: .init(port: suite.ports["ABRouter"]!))
+        func call(_ times: Int) async throws {
+            for i in 0..<times {
+                let _: Track = try await router.unary("/UserRecommend/user_recommend", User(userID: "m\(i)", channelID: 0, articleNum: 3,
+                                                      timeStamp: Int64(Date().timeIntervalSince1970 * 1000)), timeout: safetyTimeout)
+            }
+        }
+        func calls(_ text: String) -> Double? {
+            text.split(separator: "\n").first { $0.hasPrefix("rpc_server_calls_total{") && $0.contains(#"method="/UserRecommend/user_recommend""#)
+                && $0.contains(#"code="ok""#) && $0.contains(#"program="ABRouter""#) }.flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        try await call(10)
+        let first = try await suite.scrape()
+        #expect(first.contains("# TYPE rpc_server_calls_total counter") && first.contains("# TYPE rpc_server_latency_seconds histogram"), "\(first.prefix(2000))")
+        #expect(calls(first) == 10, "\(first.prefix(3000))")
+        #expect(first.contains(#"recod_program_running{program="ABRouter"} 1"#) && first.contains(#"rpc_server_latency_seconds_bucket{method="/reco.Feed/feed",program="RecoCenter",le="+Inf"} "#))
+        #expect(first.contains(#"cache_takes_total{result="miss",program="CacheService"}"#) && first.contains(#"artifact_version{version="#))
+
+        _ = try await suite.control("restart", "ABRouter")
+        _ = try await suite.waitServing("ABRouter", since: .now)
+        try await call(3)
+        let second = try await suite.scrape()
+        #expect(calls(second) == 13, "ABRouter restarted: 10 before, 3 after")
+        #expect(second.contains(#"recod_program_restarts_total{program="ABRouter"}"#))
+        router.shutdown()
+        suite.recod!.signal(SIGTERM)
+        try await suite.recod!.waitForExit()
     }
 
     @Test("every history batch a user was served survives kill -9 of RecoCenter and pages back unchanged")
