@@ -8,9 +8,10 @@ DATA_DIR ?= data
 STORE ?= sqlite
 REDIS_URL ?= redis://127.0.0.1:6379/0
 
-# C libraries and tools from Debian; test-only Python packages from PyPI.
+# C libraries and tools from Debian (chromium: the dashboard test's headless
+# browser); test-only Python packages from PyPI.
 DEBIAN_PACKAGES := pkg-config libnghttp2-dev libssl-dev libprotobuf-c-dev protobuf-c-compiler \
-	libsqlite3-dev libhiredis-dev nghttp2-client redis-server openssl
+	libsqlite3-dev libhiredis-dev nghttp2-client redis-server openssl chromium
 PIP_PACKAGES := grpcio==1.85.1 grpcio-tools==1.85.1 grpcio-health-checking==1.85.1 protobuf
 
 .PHONY: artifacts deps build test run run-replicas bench data clean oracle golden fuzz soak reliability

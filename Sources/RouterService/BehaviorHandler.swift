@@ -113,8 +113,9 @@ public struct BehaviorHandler: Sendable {
             logger.forRequest(context).error("event log: \(error)")
             throw RPCError(.unavailable, "event log unavailable")
         }
-        for (action, count) in Dictionary(grouping: actions, by: \.action).mapValues(\.count) {
-            Counter(label: "events_ingested_total", dimensions: [("action", action)]).increment(by: count)
+        // By action and strategy: exposures and clicks per strategy are the A/B read-out's CTR.
+        for (key, count) in Dictionary(grouping: actions, by: { [$0.action, $0.algorithmCombine.isEmpty ? "none" : $0.algorithmCombine] }).mapValues(\.count) {
+            Counter(label: "events_ingested_total", dimensions: [("action", key[0]), ("strategy", key[1])]).increment(by: count)
         }
         // Rankings cached for these users are stale now.
         let users = Set(actions.filter { BehaviorEvent.Kind(rawValue: $0.action).map { $0 != .exposure } ?? false }.map(\.userID))

@@ -231,6 +231,59 @@ struct RecodTests {
         try await suite.recod!.waitForExit()
     }
 
+    @Test("the dashboard draws the suite's live figures in a real headless Chromium, matching /metrics; a screenshot is kept")
+    func dashboardInChromium() async throws {
+        let suite = SupervisedSuite()
+        try await suite.prepare()
+        try await suite.start()
+        _ = try await suite.waitFor("all five RUNNING") { status in SupervisedSuite.services.allSatisfy { status[$0]?.state == "RUNNING" } }
+        let router = try RPCClient(endpoint: .init(port: suite.ports["ABRouter"]!))
+        for i in 0..<12 {
+            let _: Track = try await router.unary("/UserRecommend/user_recommend", User(userID: "d\(i)", channelID: 0, articleNum: 3,
+                                                  timeStamp: Int64(Date().timeIntervalSince1970 * 1000)), timeout: safetyTimeout)
+        }
+        // Two strategies' exposures and clicks: the A/B read-out's input.
+        for (strategy, exposures, clicks) in [("Algo-1", 40, 6), ("Algo-2", 30, 2)] {
+            for i in 0..<exposures {
+                let _: Ack = try await router.unary("/Behavior/report", Action(userID: "ab\(i)", articleID: Int64(1 + i % 50), action: i < clicks ? "click" : "exposure",
+                                                                            algorithmCombine: strategy), timeout: safetyTimeout)
+            }
+        }
+        let url = "http://127.0.0.1:\(suite.metricsPort)/"
+        let artifacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("test-artifacts").path
+        try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
+        let chromium = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=\(suite.directory)/chromium"]
+        // The page fetches /metrics every 2 s: 7 s of virtual time draws it several times.
+        let (status, dom) = try await run("chromium", chromium + ["--virtual-time-budget=7000", "--dump-dom", url])
+        _ = try await run("chromium", chromium + ["--virtual-time-budget=7000", "--window-size=1280,1500", "--screenshot=\(artifacts)/dashboard.png", url])
+        let metrics = try await suite.scrape()
+        func metric(_ name: String, _ labels: [String]) -> Int {
+            Int(metrics.split(separator: "\n").filter { line in line.hasPrefix(name + "{") && labels.allSatisfy { line.contains($0) } }
+                .compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +))
+        }
+        func shown(_ pattern: Regex<(Substring, Substring)>) -> Int? { dom.firstMatch(of: pattern).flatMap { Int($0.1) } }
+        #expect(status == 0 && (shown(/data-updates="(\d+)"/) ?? 0) >= 2, "the page drew itself from live data: \(dom.prefix(500))")
+        #expect(dom.contains(#"data-program="ABRouter" data-running="1""#) && dom.contains(#"data-program="SortService" data-running="1""#))
+        let calls = metric("rpc_server_calls_total", [#"method="/UserRecommend/user_recommend""#, #"program="ABRouter""#])
+        #expect(calls == 12 && shown(/data-program="ABRouter" data-method="\/UserRecommend\/user_recommend" data-calls="(\d+)"/) == calls)
+        for strategy in ["Algo-1", "Algo-2"] {
+            let exposures = metric("events_ingested_total", [#"action="exposure""#, #"strategy="\#(strategy)""#])
+            let clicks = metric("events_ingested_total", [#"action="click""#, #"strategy="\#(strategy)""#])
+            let row = try Regex<(Substring, Substring, Substring)>(#"data-strategy="\#(strategy)" data-exposures="(\d+)" data-clicks="(\d+)""#)
+            let match = dom.firstMatch(of: row)
+            #expect(match.map { (Int($0.1), Int($0.2)) } ?? (nil, nil) == (exposures, clicks) && exposures > 0, "\(strategy): \(exposures) exposures, \(clicks) clicks")
+        }
+        #expect(dom.contains(#"data-arms="2""#) && dom.contains(#"data-figure="hit-rate""#))
+        #expect(FileManager.default.fileExists(atPath: "\(artifacts)/dashboard.png"))
+        // No external assets: the page works offline.
+        let page = try await run("python3", ["-c", "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode())", url]).output
+        #expect(!page.contains("src=\"http") && !page.contains("href=\"http") && !page.contains("@import"))
+        router.shutdown()
+        suite.recod!.signal(SIGTERM)
+        try await suite.recod!.waitForExit()
+    }
+
     @Test("every history batch a user was served survives kill -9 of RecoCenter and pages back unchanged")
     func historySurvivesKill() async throws {
         let suite = SupervisedSuite()
