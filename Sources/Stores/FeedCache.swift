@@ -1,3 +1,4 @@
+import CoreMetrics
 import Synchronization
 
 /// What CacheService serves refreshes from: the ranked items a user was not
@@ -45,6 +46,7 @@ public final class TieredFeedCache: FeedCache {
         }
         guard items.count < count else { return items }
         let refill = try await waitList.take(user: user, channel: channel, count: levelOneLength)
+        if !refill.isEmpty { Counter(label: "cache_refills_total").increment() }
         let needed = count - items.count
         items += refill.prefix(needed)
         let rest = Array(refill.dropFirst(needed))

@@ -97,8 +97,9 @@ struct TopView {
         let takes = order.flatMap { series($0, "cache_takes_total", in: after) }
         let byResult = Dictionary(grouping: takes, by: { $0.labels["result"] ?? "?" }).mapValues { total($0) }
         let allTakes = byResult.values.reduce(0, +)
+        let refills = total(order.flatMap { series($0, "cache_refills_total", in: after) })
         lines.append("cache takes: hit \(Int(byResult["hit"] ?? 0)), partial \(Int(byResult["partial"] ?? 0)), miss \(Int(byResult["miss"] ?? 0))"
-                     + (allTakes > 0 ? String(format: "; hit rate %.1f%%", 100 * (byResult["hit"] ?? 0) / allTakes) : ""))
+                     + (allTakes > 0 ? String(format: "; hit rate %.1f%%", 100 * (byResult["hit"] ?? 0) / allTakes) : "") + "; level-1 refills \(Int(refills))")
         let ingested = order.flatMap { series($0, "events_ingested_total", in: after) }
         var events = "events: ingested \(Int(total(ingested)))"
         for service in order where !series(service, "events_applied_total", in: after).isEmpty {

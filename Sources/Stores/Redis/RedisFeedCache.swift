@@ -1,3 +1,4 @@
+import CoreMetrics
 public import Redis
 import Synchronization
 
@@ -10,11 +11,13 @@ public final class RedisFeedCache: FeedCache {
     let channels: ClosedRange<Int32>
     let takeScript = RedisScript("""
         local want = tonumber(ARGV[1])
+        local refilled = 0
         local out = redis.call('LRANGE', KEYS[1], 0, want - 1)
         if #out > 0 then redis.call('LTRIM', KEYS[1], #out, -1) end
         if #out < want then
           local refill = redis.call('LRANGE', KEYS[2], 0, tonumber(ARGV[2]) - 1)
           if #refill > 0 then
+            refilled = 1
             redis.call('LTRIM', KEYS[2], #refill, -1)
             local need = want - #out
             local rest = {}
@@ -27,7 +30,7 @@ public final class RedisFeedCache: FeedCache {
             end
           end
         end
-        return out
+        return {out, refilled}
         """)
     static let levelOneSeconds = 3600
     static let waitListSeconds = 30 * 24 * 3600
@@ -42,7 +45,9 @@ public final class RedisFeedCache: FeedCache {
         guard count > 0 else { return [] }
         let reply = try await takeScript.run(on: redis, keys: [RedisKeys.levelOne(user, channel), RedisKeys.waitList(user, channel)],
                                              arguments: [count, levelOneLength, Self.levelOneSeconds])
-        return reply.array.compactMap(\.integer)
+        // {items, 1 when level 1 was refilled from the wait list}
+        if reply.array.count > 1, reply.array[1].integer == 1 { Counter(label: "cache_refills_total").increment() }
+        return reply.array.first?.array.compactMap(\.integer) ?? []
     }
 
     public func put(user: String, channel: Int32, items: [Int64]) async throws {
