@@ -179,6 +179,7 @@ struct SuiteTests {
         let suite = RunningSuite()
         try await suite.start()
         let router = try RPCClient(endpoint: .init(port: suite.ports["ABRouter"]!))
+        let tally = LoadTally()
         let acknowledged = try await withThrowingTaskGroup(of: [String].self) { group in
             for writer in 0..<8 {
                 group.addTask {
@@ -188,6 +189,7 @@ struct SuiteTests {
                         do {
                             let _: Ack = try await router.unary("/Behavior/report", Action(userID: id, articleID: 1, action: "click"), timeout: safetyTimeout)
                             ids.append(id)
+                            tally.state.withLock { $0.answered += 1 }
                         } catch {
                             return ids   // the router is gone
                         }
@@ -195,13 +197,8 @@ struct SuiteTests {
                     return ids
                 }
             }
-            // Kill once a good number are acknowledged (a condition on the log, not a delay).
-            let log = EventLogReader(directory: "\(suite.directory)/events")
-            var seen = 0
-            while seen < 500 {
-                seen += log.readNew().count
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            // Kill once a good number are acknowledged (a condition, not a delay).
+            while tally.state.withLock({ $0.answered }) < 500 { try await Task.sleep(for: .milliseconds(5)) }
             try await suite.kill("ABRouter")
             return try await group.reduce(into: []) { $0 += $1 }
         }
