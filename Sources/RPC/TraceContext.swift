@@ -1,3 +1,5 @@
+import Synchronization
+
 /// W3C Trace Context (`traceparent: 00-<trace id>-<parent span id>-<flags>`):
 /// the id that follows one user request through every hop, and the span of
 /// this hop within it. A call without a valid `traceparent` starts a trace.
@@ -19,7 +21,7 @@ public struct TraceContext: Sendable, Hashable {
 
     /// A new trace (the root span).
     public static func root() -> TraceContext {
-        TraceContext(traceID: hex(UInt64.random(in: 1...UInt64.max)) + hex(UInt64.random(in: 0...UInt64.max)), spanID: newSpanID(), parentSpanID: nil)
+        TraceContext(traceID: hex(IDSource.next()) + hex(IDSource.next()), spanID: newSpanID(), parentSpanID: nil)
     }
 
     /// The server span of a call whose caller sent `metadata`.
@@ -34,7 +36,7 @@ public struct TraceContext: Sendable, Hashable {
     /// Metadata for a downstream call: this trace, this span as the parent.
     public var metadata: Metadata { Metadata([(Self.header, headerValue)]) }
 
-    static func newSpanID() -> String { hex(UInt64.random(in: 1...UInt64.max)) }
+    static func newSpanID() -> String { hex(IDSource.next()) }
 
     static func hex(_ value: UInt64) -> String {
         let digits = String(value, radix: 16)
@@ -54,5 +56,21 @@ public struct TraceContext: Sendable, Hashable {
             traceID = String(parts[1])
             spanID = String(parts[2])
         }
+    }
+}
+
+/// Non-zero 64-bit ids without a system call each: SplitMix64 over an atomic
+/// counter seeded once from the system generator. Unique and well spread,
+/// which is what trace ids need; not secrets.
+enum IDSource {
+    static let seed = UInt64.random(in: 0...UInt64.max)
+    static let counter = Atomic<UInt64>(0)
+
+    static func next() -> UInt64 {
+        var z = seed &+ counter.add(1, ordering: .relaxed).newValue &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return z == 0 ? 1 : z
     }
 }
