@@ -41,16 +41,10 @@ public final class RedisEventStream: EventSink {
             var start = "-"
             while true {
                 let page = try await redis.replies([RedisCommand("XRANGE", RedisKeys.events(partition: partition), start, "+", "COUNT", pageSize)])[0].array
-                for entry in page {
-                    let parts = entry.array
-                    guard let id = parts.first?.text else { continue }
-                    let numbers = id.split(separator: "-").compactMap { UInt64($0) }
-                    let fields = parts.dropFirst().first?.array ?? []
-                    if numbers.count == 2, let at = stride(from: 0, to: fields.count - 1, by: 2).first(where: { fields[$0].text == "a" }),
-                       let bytes = fields[at + 1].bytes {
-                        entries.append((numbers[0], numbers[1], bytes))
-                    }
-                    start = "(" + id
+                for entry in page.compactMap(StreamEntry.init) {
+                    let numbers = entry.id.split(separator: "-").compactMap { UInt64($0) }
+                    if numbers.count == 2, let event = entry.event { entries.append((numbers[0], numbers[1], event)) }
+                    start = "(" + entry.id
                 }
                 if page.count < pageSize { break }
             }
@@ -78,7 +72,7 @@ public final class RedisEventSource: EventSource, @unchecked Sendable {
     let group: String
     let batchSize: Int
     /// Read ids not yet acknowledged, per partition (touched only by the one follower task).
-    var unacknowledged: [Int: [[UInt8]]] = [:]
+    var unacknowledged: [Int: [String]] = [:]
     var started = false
 
     public init(redis: RedisClient, partitions: Int = 1, group: String, batchSize: Int = 1000) {
@@ -120,17 +114,27 @@ public final class RedisEventSource: EventSource, @unchecked Sendable {
             unacknowledged[partition] = []
             // [[key, [[id, [field, value, ...]], ...]]] or nil when nothing is new.
             for stream in replies.last!.array {
-                for entry in stream.array.dropFirst().first?.array ?? [] {
-                    let parts = entry.array
-                    guard let id = parts.first?.bytes else { continue }
-                    unacknowledged[partition, default: []].append(id)
-                    let fields = parts.dropFirst().first?.array ?? []
-                    if let at = stride(from: 0, to: fields.count - 1, by: 2).first(where: { fields[$0].text == "a" }), let bytes = fields[at + 1].bytes {
-                        records.append(bytes)
-                    }
+                for entry in (stream.array.dropFirst().first?.array ?? []).compactMap(StreamEntry.init) {
+                    unacknowledged[partition, default: []].append(entry.id)
+                    if let event = entry.event { records.append(event) }
                 }
             }
         }
         return records
+    }
+}
+
+/// One stream entry as XRANGE and XREADGROUP return it: `[id, [field, value, ...]]`;
+/// `event` is the `a` field (the Action's bytes), nil if absent.
+struct StreamEntry {
+    let id: String
+    let event: [UInt8]?
+
+    init?(_ reply: RedisReply) {
+        let parts = reply.array
+        guard let id = parts.first?.text else { return nil }
+        self.id = id
+        let fields = parts.dropFirst().first?.array ?? []
+        event = stride(from: 0, to: fields.count - 1, by: 2).first { fields[$0].text == "a" }.flatMap { fields[$0 + 1].bytes }
     }
 }
