@@ -187,7 +187,8 @@ public final class FeedHandler: Sendable {
     }
 }
 
-/// Degraded answers by cause, for logs now and metrics later.
+/// Degraded answers by cause, counted here for in-process readers and as
+/// `reco_degraded_total` through swift-metrics.
 public final class DegradationCounter: Sendable {
     let counts = Mutex<[String: Int]>([:])
 

@@ -9,11 +9,11 @@ public struct ServerContext: Sendable {
     /// This call's span: the caller's trace (`traceparent`) or a new one.
     public let trace: TraceContext
 
-    public init(path: String, metadata: Metadata = Metadata(), deadline: ContinuousClock.Instant? = nil, trace: TraceContext? = nil) {
+    public init(path: String, metadata: Metadata = Metadata(), deadline: ContinuousClock.Instant? = nil) {
         self.path = path
         self.metadata = metadata
         self.deadline = deadline
-        self.trace = trace ?? TraceContext.serving(metadata)
+        trace = TraceContext.serving(metadata)
     }
 
     /// What is left of the caller's budget, for deriving a downstream call's
