@@ -11,25 +11,15 @@ import Telemetry
 /// (endpoints from deploy/suite.json or `--config`) every `--interval`
 /// seconds; `--once` prints one window and exits.
 enum TopCommand {
-    static let services = ["ABRouter", "RecoCenter", "CacheService", "RecallService", "SortService"]
-
     static func run(_ arguments: CommandLine.Arguments) throws {
         let configuration = try SuiteConfiguration.load(service: "recoctl", arguments: arguments.words)
         let interval = Double(arguments.option("--interval") ?? "1") ?? 1
         guard interval > 0 else { throw UsageError("--interval must be positive") }
-        var targets: [(name: String, client: RPCClient)] = []
-        for service in services {
-            let endpoints = try configuration.endpoints(service)
-            for endpoint in endpoints {
-                let name = endpoints.count > 1 ? "\(service)@\(endpoint.port)" : service
-                targets.append((name, try RPCClient(endpoint: endpoint, configuration: configuration.internalClient)))
-            }
-        }
+        let targets = try SuiteInstances.clients(configuration)
         defer { for target in targets { target.client.shutdown() } }
-        let fixed = targets
         let fetch = { @Sendable () async -> [String: MetricsSnapshot] in
             var snapshots: [String: MetricsSnapshot] = [:]
-            for target in fixed {
+            for target in targets {
                 if let snapshot: MetricsSnapshot = try? await target.client.unary("/reco.Metrics/snapshot", MetricsQuery(), timeout: .seconds(2)) {
                     snapshots[target.name] = snapshot
                 }

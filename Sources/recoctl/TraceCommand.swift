@@ -8,35 +8,32 @@ import ServiceRuntime
 /// call tree with each hop's time. Endpoints come from deploy/suite.json
 /// (or `--config`, and the `--ABRouter ...` style overrides).
 enum TraceCommand {
-    static let services = ["ABRouter", "RecoCenter", "CacheService", "RecallService", "SortService"]
-
     static func run(_ arguments: CommandLine.Arguments) throws {
         guard let user = arguments.words.dropFirst().first, !user.hasPrefix("--") else { throw UsageError("usage: recoctl trace USER_ID [--channel 0] [-n 10]") }
         let channel = Int32(try arguments.int("--channel", default: 0))
         let count = Int32(try arguments.int("-n", default: 10))
         let configuration = try SuiteConfiguration.load(service: "recoctl", arguments: arguments.words)
-        let clients = try services.map { name in (name, try RPCClient(endpoints: try configuration.endpoints(name), configuration: configuration.internalClient)) }
-        defer { for (_, client) in clients { client.shutdown() } }
+        let router = try RPCClient(endpoints: try configuration.endpoints("ABRouter"), configuration: configuration.internalClient)
+        let instances = try SuiteInstances.clients(configuration)
+        defer {
+            router.shutdown()
+            for (_, client) in instances { client.shutdown() }
+        }
         let root = TraceContext.root()
         let (track, elapsed, spans) = try blocking { () async throws -> (Track, Duration, [Span]) in
             let started = ContinuousClock.now
             let request = User(userID: user, channelID: channel, articleNum: count, timeStamp: Int64(Date().timeIntervalSince1970 * 1000))
-            let track: Track = try await clients[0].1.unary("/UserRecommend/user_recommend", request, timeout: .seconds(5), metadata: root.metadata)
+            let track: Track = try await router.unary("/UserRecommend/user_recommend", request, timeout: .seconds(5), metadata: root.metadata)
             let elapsed = started.duration(to: .now)
             // Work that outlives the answer (the wait list's put) gets a moment to finish.
             try await Task.sleep(for: .milliseconds(200))
             var spans: [Span] = []
-            for (name, client) in clients {
-                // Each replica keeps its own spans: ask every endpoint.
-                for endpoint in client.endpoints {
-                    let one = try RPCClient(endpoint: endpoint, configuration: configuration.internalClient)
-                    defer { one.shutdown() }
-                    do {
-                        let list: SpanList = try await one.unary("/reco.Trace/spans", SpanQuery(traceID: root.traceID), timeout: .seconds(2))
-                        spans += list.spans
-                    } catch {
-                        print("(\(name) at \(endpoint): \(error))")
-                    }
+            for (name, client) in instances {
+                do {
+                    let list: SpanList = try await client.unary("/reco.Trace/spans", SpanQuery(traceID: root.traceID), timeout: .seconds(2))
+                    spans += list.spans
+                } catch {
+                    print("(\(name): \(error))")
                 }
             }
             return (track, elapsed, spans)
