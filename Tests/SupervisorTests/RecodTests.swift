@@ -99,10 +99,20 @@ final class SupervisedSuite: @unchecked Sendable {
 
     func processExists(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
 
-    /// GET /metrics from recod (Python's urllib: an independent HTTP/1.1 client).
-    func scrape() async throws -> String {
+    /// GET `path` from recod's HTTP side (Python's urllib: an independent HTTP/1.1 client).
+    func get(_ path: String) async throws -> String {
         try await run("python3", ["-c", "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode())",
-                                  "http://127.0.0.1:\(metricsPort)/metrics"]).output
+                                  "http://127.0.0.1:\(metricsPort)\(path)"]).output
+    }
+
+    func scrape() async throws -> String { try await get("/metrics") }
+
+    /// `count` refreshes through ABRouter, one per new user `<prefix><n>`.
+    func refreshes(_ count: Int, userPrefix: String, via router: RPCClient) async throws {
+        for i in 0..<count {
+            let _: Track = try await router.unary("/UserRecommend/user_recommend", User(userID: "\(userPrefix)\(i)", channelID: 0, articleNum: 3,
+                                                  timeStamp: Int64(Date().timeIntervalSince1970 * 1000)), timeout: safetyTimeout)
+        }
     }
 }
 
@@ -203,17 +213,11 @@ struct RecodTests {
         try await suite.start()
         _ = try await suite.waitFor("all five RUNNING") { status in SupervisedSuite.services.allSatisfy { status[$0]?.state == "RUNNING" } }
         let router = try RPCClient(endpoint: .init(port: suite.ports["ABRouter"]!))
-        func call(_ times: Int) async throws {
-            for i in 0..<times {
-                let _: Track = try await router.unary("/UserRecommend/user_recommend", User(userID: "m\(i)", channelID: 0, articleNum: 3,
-                                                      timeStamp: Int64(Date().timeIntervalSince1970 * 1000)), timeout: safetyTimeout)
-            }
-        }
         func calls(_ text: String) -> Double? {
             text.split(separator: "\n").first { $0.hasPrefix("rpc_server_calls_total{") && $0.contains(#"method="/UserRecommend/user_recommend""#)
                 && $0.contains(#"code="ok""#) && $0.contains(#"program="ABRouter""#) }.flatMap { Double($0.split(separator: " ").last ?? "") }
         }
-        try await call(10)
+        try await suite.refreshes(10, userPrefix: "m", via: router)
         let first = try await suite.scrape()
         #expect(first.contains("# TYPE rpc_server_calls_total counter") && first.contains("# TYPE rpc_server_latency_seconds histogram"), "\(first.prefix(2000))")
         #expect(calls(first) == 10, "\(first.prefix(3000))")
@@ -222,7 +226,7 @@ struct RecodTests {
 
         _ = try await suite.control("restart", "ABRouter")
         _ = try await suite.waitServing("ABRouter", since: .now)
-        try await call(3)
+        try await suite.refreshes(3, userPrefix: "m", via: router)
         let second = try await suite.scrape()
         #expect(calls(second) == 13, "ABRouter restarted: 10 before, 3 after")
         #expect(second.contains(#"recod_program_restarts_total{program="ABRouter"}"#))
@@ -238,10 +242,7 @@ struct RecodTests {
         try await suite.start()
         _ = try await suite.waitFor("all five RUNNING") { status in SupervisedSuite.services.allSatisfy { status[$0]?.state == "RUNNING" } }
         let router = try RPCClient(endpoint: .init(port: suite.ports["ABRouter"]!))
-        for i in 0..<12 {
-            let _: Track = try await router.unary("/UserRecommend/user_recommend", User(userID: "d\(i)", channelID: 0, articleNum: 3,
-                                                  timeStamp: Int64(Date().timeIntervalSince1970 * 1000)), timeout: safetyTimeout)
-        }
+        try await suite.refreshes(12, userPrefix: "d", via: router)
         // Two strategies' exposures and clicks: the A/B read-out's input.
         for (strategy, exposures, clicks) in [("Algo-1", 40, 6), ("Algo-2", 30, 2)] {
             for i in 0..<exposures {
@@ -277,7 +278,7 @@ struct RecodTests {
         #expect(dom.contains(#"data-arms="2""#) && dom.contains(#"data-figure="hit-rate""#))
         #expect(FileManager.default.fileExists(atPath: "\(artifacts)/dashboard.png"))
         // No external assets: the page works offline.
-        let page = try await run("python3", ["-c", "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode())", url]).output
+        let page = try await suite.get("/")
         #expect(!page.contains("src=\"http") && !page.contains("href=\"http") && !page.contains("@import"))
         router.shutdown()
         suite.recod!.signal(SIGTERM)
