@@ -3,8 +3,8 @@ import Synchronization
 
 /// What every server counts through swift-metrics (a no-op until the process
 /// bootstraps a backend): calls by method and status, latency by method.
-/// The metric objects are made once per (method, status) and reused: making
-/// them per call costs more than the call's own bookkeeping.
+/// The metric objects are made once per (method, status) and reused rather
+/// than looked up through the metrics system on every call.
 enum CallMetrics {
     struct Key: Hashable {
         let path: String
