@@ -70,7 +70,7 @@ public final class FeedHandler: Sendable {
     }
 
     /// A history page or a refresh; runs alone for its user.
-    func answer(_ query: FeedQuery, user: String, channel: Int32, deadline: ContinuousClock.Instant, metadata: Metadata, log: Logger) async throws -> ItemList {
+    func answer(_ query: FeedQuery, user: String, channel: Int32, deadline: ContinuousClock.Instant, metadata: Metadata, log: RequestLogger) async throws -> ItemList {
         let view = try await history.view(user: user, channel: channel)
         let last = view.newest
         if let last, query.timeStamp <= last {
@@ -88,7 +88,7 @@ public final class FeedHandler: Sendable {
         return result
     }
 
-    func refresh(_ query: FeedQuery, shown shownBefore: [Int64], deadline: ContinuousClock.Instant, metadata: Metadata, log: Logger) async throws -> ItemList {
+    func refresh(_ query: FeedQuery, shown shownBefore: [Int64], deadline: ContinuousClock.Instant, metadata: Metadata, log: RequestLogger) async throws -> ItemList {
         let want = Int(query.count)
         var degraded: [String] = []
         func budget(_ share: Double) -> Duration { max(ContinuousClock.now.duration(to: deadline) * share, .milliseconds(1)) }
@@ -139,15 +139,12 @@ public final class FeedHandler: Sendable {
         let served = items + candidates.prefix(want - items.count)
         let rest = Array(candidates.dropFirst(want - items.count))
         if !rest.isEmpty || !degraded.contains("cache") {
-            // The rest waits for the next refreshes (replacing any older ranking).
-            let cache = dependencies.cache, logger = log
-            let put = FeedQuery(userID: query.userID, channelID: query.channelID, articleIDs: rest)
-            Task {
-                do {
-                    let _: ItemList = try await cache.unary("/reco.Cache/put", put, timeout: .milliseconds(500), metadata: metadata)
-                } catch {
-                    logger.warning("wait list not stored: \(error)")
-                }
+            // The rest waits for the next refreshes (replacing any older ranking);
+            // nobody waits for the write.
+            let logger = log
+            dependencies.cache.send("/reco.Cache/put", FeedQuery(userID: query.userID, channelID: query.channelID, articleIDs: rest),
+                                    timeout: .milliseconds(500), metadata: metadata) { status in
+                if status.code != .ok { logger.warning("wait list not stored: \(status)") }
             }
         }
         return ItemList(articleIDs: Array(served), degraded: degraded)

@@ -119,6 +119,19 @@ public final class RPCClient: Sendable {
         }
     }
 
+    /// A unary call whose response nobody awaits: `completion` gets its final
+    /// status on the loop thread. No task is created, so a handler can hand
+    /// off a write (a wait list, say) without a thread hop or a wake-up.
+    public func send<Request: ProtoMessage>(
+        _ path: String, _ request: Request, timeout: Duration, metadata: Metadata = Metadata(),
+        completion: @escaping @Sendable (RPCError) -> Void = { _ in }
+    ) {
+        let framed = MessageDeframer.framed(request.serializedBytes(headroom: 5))
+        let call = makeCall(path, timeout: timeout, metadata: metadata, onMessage: { _ in }, onClose: completion)
+        let balancer = balancer
+        loop.executeSoon { balancer.start(call, framed: framed, end: true) }
+    }
+
     /// A server-streaming call: the responses as they arrive; the sequence
     /// throws the final status unless it is OK.
     public func serverStreaming<Request: ProtoMessage, Response: ProtoMessage>(
