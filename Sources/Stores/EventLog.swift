@@ -33,12 +33,17 @@ public final class EventLog: Sendable {
     public func append(_ records: [[UInt8]]) async throws {
         guard !records.isEmpty else { return }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let accepted = queue.withLock { state -> Bool in
-                guard !state.closed else { return false }
+            // The writer takes the whole queue per wake-up: only the first waiter wakes it.
+            let accepted = queue.withLock { state -> Bool? in
+                guard !state.closed else { return nil }
                 state.pending.append((records, continuation))
-                return true
+                return state.pending.count == 1
             }
-            if accepted { wake.signal() } else { continuation.resume(throwing: StoreError("event log closed")) }
+            switch accepted {
+            case true?: wake.signal()
+            case false?: break
+            case nil: continuation.resume(throwing: StoreError("event log closed"))
+            }
         }
     }
 

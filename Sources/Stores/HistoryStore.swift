@@ -55,6 +55,48 @@ public let historyRetentionSeconds: Int64 = 90 * 24 * 3600
 
 /// Item lists as stored text: "1,2,3".
 enum ItemText {
-    static func encode(_ items: [Int64]) -> String { items.map(String.init).joined(separator: ",") }
-    static func decode(_ text: String?) -> [Int64] { text?.split(separator: ",").compactMap { Int64($0) } ?? [] }
+    static func encode(_ items: [Int64]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(items.count * 5)
+        for (i, item) in items.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            if item < 0 { bytes.append(UInt8(ascii: "-")) }
+            let start = bytes.count
+            var rest = item.magnitude
+            repeat {
+                bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+                rest /= 10
+            } while rest > 0
+            bytes[start...].reverse()
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Skips anything that is not a decimal number (as the text form always allowed).
+    static func decode(_ text: String?) -> [Int64] {
+        guard let text else { return [] }
+        var items: [Int64] = []
+        var value: Int64 = 0, negative = false, digits = 0, valid = true
+        func finish() {
+            if digits > 0 && valid { items.append(negative ? -value : value) }
+            value = 0; negative = false; digits = 0; valid = true
+        }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: ","):
+                finish()
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let (times, o1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times.addingReportingOverflow(Int64(byte - UInt8(ascii: "0")))
+                if o1 || o2 { valid = false } else { value = sum }
+                digits += 1
+            case UInt8(ascii: "-") where digits == 0 && !negative:
+                negative = true
+            default:
+                valid = false
+            }
+        }
+        finish()
+        return items
+    }
 }

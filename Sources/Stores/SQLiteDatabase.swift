@@ -47,8 +47,10 @@ public final class SQLiteDatabase: Sendable {
     private let finished = DispatchSemaphore(value: 0)
     public let path: String
 
-    /// `schema`: statements run once at opening, before any job (start-up work).
-    public init(path: String, synchronous: Synchronous = .full, schema: [String] = []) throws {
+    /// `schema`: statements run once at opening, before any job (start-up
+    /// work); then `opening`, for a reader that loads an index before serving.
+    public init(path: String, synchronous: Synchronous = .full, schema: [String] = [],
+                opening: (SQLiteConnection) throws -> Void = { _ in }) throws {
         self.path = path
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
@@ -63,6 +65,7 @@ public final class SQLiteDatabase: Sendable {
             try connection.execute("PRAGMA synchronous=\(synchronous.rawValue)")
             try connection.execute("PRAGMA busy_timeout=5000")
             for statement in schema { try connection.execute(statement) }
+            try opening(connection)
         } catch {
             connection.close()
             throw error
@@ -111,15 +114,17 @@ public final class SQLiteDatabase: Sendable {
                     }
                 })
             }
-            let accepted = queue.withLock { state -> Bool in
-                guard !state.closed else { return false }
+            // The thread takes the whole queue per wake-up, so only the job
+            // that finds it empty has to wake it.
+            let accepted = queue.withLock { state -> Bool? in
+                guard !state.closed else { return nil }
                 state.jobs.append(job)
-                return true
+                return state.jobs.count == 1
             }
-            if accepted {
-                wake.signal()
-            } else {
-                continuation.resume(throwing: StoreError("\(path) is closed"))
+            switch accepted {
+            case true?: wake.signal()
+            case false?: break
+            case nil: continuation.resume(throwing: StoreError("\(path) is closed"))
             }
         }
     }

@@ -75,4 +75,43 @@ struct StoreTests {
         #expect(try await list.take(user: "1", channel: 3, count: 5) == [])
         list.close()
     }
+
+    @Test("the wait list's row index follows puts, takes, invalidations and reopening, and past its capacity still serves every row",
+          arguments: [2_000_000, 1])
+    func waitListIndexFollowsRows(capacity: Int) async throws {
+        let path = Fixture.temporaryDirectory("wait-index") + "/w.sqlite"
+        var list = try SQLiteWaitList(path: path, indexCapacity: capacity)
+        for channel in Int32(1)...3 { try await list.replace(user: "7", channel: channel, items: [Int64(channel) * 10, Int64(channel) * 10 + 1]) }
+        try await list.replace(user: "8", channel: 1, items: [80])
+        #expect(try await list.take(user: "7", channel: 1, count: 2) == [10, 11])
+        #expect(try await list.take(user: "7", channel: 1, count: 2) == [])
+        try await list.removeAll(user: "8")
+        #expect(try await list.take(user: "8", channel: 1, count: 1) == [])
+        list.close()
+        // Reopened: the index is rebuilt from the rows that are left.
+        list = try SQLiteWaitList(path: path, indexCapacity: capacity)
+        #expect(try await list.take(user: "7", channel: 2, count: 5) == [20, 21])
+        #expect(try await list.take(user: "7", channel: 3, count: 1) == [30])
+        try await list.replace(user: "7", channel: 1, items: [12])
+        #expect(try await list.take(user: "7", channel: 1, count: 5) == [12])
+        #expect(try await list.take(user: "7", channel: 3, count: 5) == [31])
+        list.close()
+    }
+
+    @Test("stored item lists read back exactly, and text that is not a number is skipped")
+    func itemTextRoundTrips() async throws {
+        let path = Fixture.temporaryDirectory("items") + "/h.sqlite"
+        let history = try SQLiteHistoryStore(path: path)
+        let items: [Int64] = [0, 7, 1682, -3, Int64.max, 1_000_000_007]
+        try await history.append(user: "u", channel: 1, time: 5, items: items)
+        #expect(try await history.batch(user: "u", channel: 1, atOrBefore: 5)?.items == items)
+        history.close()
+        // Rows written by hand (or by an older version) with stray text.
+        let database = try SQLiteDatabase(path: path)
+        try await database.write { try $0.execute("UPDATE history SET items = '4,x,,5,-,6-,12'") }
+        database.close()
+        let reopened = try SQLiteHistoryStore(path: path)
+        #expect(try await reopened.batch(user: "u", channel: 1, atOrBefore: 5)?.items == [4, 5, 12])
+        reopened.close()
+    }
 }
