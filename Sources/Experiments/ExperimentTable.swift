@@ -85,7 +85,7 @@ public struct ExperimentTable: Sendable, Equatable, Decodable {
     public func assign(user: String) -> Assignment {
         var recall: [Int64] = [], sort: [Int64] = [], names: [String] = []
         for layer in layers {
-            let bucket = String(MD5.hex(layer.salt + user).prefix(1))
+            let bucket = MD5.bucket(layer.salt + user)
             guard let name = layer.buckets[bucket], !name.isEmpty, let strategy = strategies[name] else { continue }
             names.append(name)
             if !strategy.recall.isEmpty { recall = strategy.recall }

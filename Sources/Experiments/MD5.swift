@@ -44,10 +44,19 @@ public enum MD5 {
     }
 
     public static func hex(_ text: String) -> String {
-        digest(Array(text.utf8)).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        var digits: [UInt8] = []
+        digits.reserveCapacity(32)
+        for byte in digest(Array(text.utf8)) {
+            digits.append(hexDigit(byte >> 4))
+            digits.append(hexDigit(byte & 0xF))
+        }
+        return String(decoding: digits, as: UTF8.self)
     }
-}
 
-extension String {
-    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+    /// The first hex character of the digest: the reference's A/B bucket.
+    public static func bucket(_ text: String) -> String {
+        String(UnicodeScalar(hexDigit(digest(Array(text.utf8))[0] >> 4)))
+    }
+
+    static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
 }

@@ -32,7 +32,7 @@ public final class SpanRecorder: Sendable {
 
     /// The kept spans of one trace, oldest first.
     public func spans(traceID: String) -> [ServedSpan] {
-        ring.withLock { ring in ring.spans.compactMap { $0 }.filter { $0.trace.traceID == traceID } }
+        ring.withLock { ring in ring.spans.compactMap { $0 }.filter { $0.trace.isTrace(traceID) } }
             .sorted { $0.startMicros < $1.startMicros }
     }
 

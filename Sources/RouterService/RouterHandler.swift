@@ -87,7 +87,7 @@ public struct RouterHandler: Sendable {
 
     /// The channel's hot and new items, unranked and unrecorded: from the
     /// shared channel lists when there are some, else from RecallService.
-    func hotAndNew(_ user: User, context: ServerContext, metadata: Metadata, log: Logger) async throws(RPCError) -> ItemList {
+    func hotAndNew(_ user: User, context: ServerContext, metadata: Metadata, log: RequestLogger) async throws(RPCError) -> ItemList {
         if let channelLists {
             do {
                 let items = try await channelLists.hotAndNew(channel: user.channelID, count: Int(user.articleNum))

@@ -63,11 +63,32 @@ public enum ServiceMain {
 }
 
 extension Logger {
-    /// A copy whose lines carry the call's trace id (W3C `traceparent`), the
-    /// same in every service the user request passed through.
-    public func forRequest(_ context: ServerContext) -> Logger {
-        var copy = self
-        copy[metadataKey: "trace_id"] = "\(context.trace.traceID)"
-        return copy
+    /// This logger for one call: its lines carry the call's trace id (W3C
+    /// `traceparent`), the same in every service the user request passed
+    /// through. Nothing is copied or formatted unless a line is written.
+    public func forRequest(_ context: ServerContext) -> RequestLogger {
+        RequestLogger(base: self, trace: context.trace)
+    }
+}
+
+/// A logger bound to one call's trace (see `Logger.forRequest`).
+public struct RequestLogger: Sendable {
+    let base: Logger
+    let trace: TraceContext
+
+    public func error(_ message: @autoclosure () -> Logger.Message, metadata: Logger.Metadata = [:]) {
+        base.error(message(), metadata: tagged(metadata))
+    }
+
+    public func warning(_ message: @autoclosure () -> Logger.Message, metadata: Logger.Metadata = [:]) {
+        base.warning(message(), metadata: tagged(metadata))
+    }
+
+    public func info(_ message: @autoclosure () -> Logger.Message, metadata: Logger.Metadata = [:]) {
+        base.info(message(), metadata: tagged(metadata))
+    }
+
+    func tagged(_ metadata: Logger.Metadata) -> Logger.Metadata {
+        metadata.merging(["trace_id": .stringConvertible(trace)]) { own, _ in own }
     }
 }

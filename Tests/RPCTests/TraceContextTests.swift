@@ -13,10 +13,26 @@ struct TraceContextTests {
         #expect(trace.metadata["traceparent"] == "00-4bf92f3577b34da6a3ce929d0e0e4736-\(trace.spanID)-01")
     }
 
+    @Test("the header a span sends parses back to its trace and span, and only its own trace id matches it")
+    func headerRoundTrips() {
+        for _ in 0..<100 {
+            let root = TraceContext.root()
+            let child = TraceContext.serving(root.metadata)
+            #expect(child.traceID == root.traceID && child.parentSpanID == root.spanID)
+            #expect(root.traceID.count == 32 && root.spanID.count == 16 && root.headerValue.count == 55)
+            #expect(child.isTrace(root.traceID) && !child.isTrace(TraceContext.root().traceID) && !child.isTrace("not hex"))
+        }
+        // Leading zeros are kept.
+        let small = TraceContext.serving(Metadata([("traceparent", "00-0000000000000000000000000000000a-0000000000000001-01")]))
+        #expect(small.traceID == "0000000000000000000000000000000a" && small.parentSpanID == "0000000000000001")
+    }
+
     @Test("a missing or malformed traceparent starts a new trace", arguments: [
         nil, "", "garbage", "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
         "00-00000000000000000000000000000000-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
         "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",
+        "0-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736--00f067aa0ba902b7-01",
     ])
     func malformedParentStartsATrace(header: String?) {
         let trace = TraceContext.serving(Metadata(header.map { [("traceparent", $0)] } ?? []))
