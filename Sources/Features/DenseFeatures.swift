@@ -31,12 +31,15 @@ public enum DenseFeatures {
         let counts: BehaviorStatistics.Counts
         let userRate: Double
         let userMean: Double
-        let byGenre: [Int: BehaviorStatistics.Counts]?
+        /// Counts per genre index, nil for a user with none.
+        let byGenre: [BehaviorStatistics.Counts]?
         let recentRate: Double
         let recentMean: Double
-        /// Genre indices of each of the user's recent positives.
-        let recentPositiveGenres: [Set<Int>]
-        let segment: (gender: String, age: Int)?
+        /// Per genre index, which of the user's recent positives (bit i = the
+        /// i-th) have that genre; and how many recent positives there are.
+        let recentPositivesByGenre: [UInt64]
+        let recentPositiveCount: Int
+        let segment: (gender: Int, age: Int)?
     }
 
     public static func userContext(_ stats: BehaviorStatistics, user: Int, priors: Priors) -> UserContext {
@@ -46,11 +49,16 @@ public enum DenseFeatures {
         // The user's last events: drift in taste and in how they rate lately.
         let last = stats.recent[user] ?? []
         let userMean = (u.ratingSum + m * r0) / (Double(u.events) + m)
+        var byGenre = [UInt64](repeating: 0, count: stats.genreCount)
+        let positives = last.filter { $0.label == 1 }
+        for (i, positive) in positives.enumerated() {
+            for genre in stats.genres(of: positive.item) { byGenre[genre] |= 1 << UInt64(i) }
+        }
         return UserContext(
             counts: u, userRate: userRate, userMean: userMean, byGenre: stats.userGenres[user],
             recentRate: (Double(last.reduce(0) { $0 + $1.label }) + m * userRate) / (Double(last.count) + m),
             recentMean: (last.reduce(0.0) { $0 + $1.rating } + m * userMean) / (Double(last.count) + m),
-            recentPositiveGenres: last.filter { $0.label == 1 }.map { Set(stats.genres(of: $0.item)) },
+            recentPositivesByGenre: byGenre, recentPositiveCount: positives.count,
             segment: stats.segment(of: user))
     }
 
@@ -60,17 +68,18 @@ public enum DenseFeatures {
 
     public static func compute(_ context: UserContext, _ stats: BehaviorStatistics, item: Int, priors: Priors) -> [Float] {
         let u = context.counts
-        let i = stats.items[item] ?? .init()
+        let state = stats.itemStates[item]
+        let i = state?.counts ?? .init()
         let p0 = priors.positiveRate, r0 = priors.meanRating, m = prior
         let userRate = context.userRate
         let itemRate = (Double(i.positives) + m * p0) / (Double(i.events) + m)
         // Affinity to the item's genres: the user's smoothed rate on each, averaged.
-        let genres = stats.genres(of: item)
+        let genres = state?.genres ?? []
         var genreRate = userRate, genreCount = 0.0, genreMean = context.userMean
         if !genres.isEmpty, let byGenre = context.byGenre {
             var rateSum = 0.0, countSum = 0.0, meanSum = 0.0
             for g in genres {
-                let c = byGenre[g] ?? .init()
+                let c = byGenre[g]
                 rateSum += (Double(c.positives) + m * userRate) / (Double(c.events) + m)
                 countSum += Double(c.events)
                 meanSum += (c.ratingSum + m * context.userMean) / (Double(c.events) + m)
@@ -83,13 +92,14 @@ public enum DenseFeatures {
         func segmentRate(_ c: BehaviorStatistics.Counts?) -> Double {
             (Double(c?.positives ?? 0) + m * itemRate) / (Double(c?.events ?? 0) + m)
         }
-        let sameGender = segmentRate(context.segment.flatMap { stats.itemByGender[item]?[$0.gender] })
-        let sameAge = segmentRate(context.segment.flatMap { stats.itemByAge[item]?[$0.age] })
-        let trend = stats.itemRecent[item] ?? []
+        let sameGender = segmentRate(context.segment.flatMap { segment in state.map { $0.byGender[segment.gender] } })
+        let sameAge = segmentRate(context.segment.flatMap { segment in state.map { $0.byAge[segment.age] } })
+        let trend = state?.recentLabels ?? []
         let recentItemRate = (Double(trend.reduce(0, +)) + m * itemRate) / (Double(trend.count) + m)
-        var matches = 0
-        for recent in context.recentPositiveGenres where genres.contains(where: recent.contains) { matches += 1 }
-        let genreMatch = (Double(matches) + 0.5) / (Double(context.recentPositiveGenres.count) + 1)
+        // Recent positives sharing at least one genre with the item.
+        var sharing: UInt64 = 0
+        for g in genres { sharing |= context.recentPositivesByGenre[g] }
+        let genreMatch = (Double(sharing.nonzeroBitCount) + 0.5) / (Double(context.recentPositiveCount) + 1)
         return [
             Float(logit(userRate)), Float(logit(itemRate)),
             Float(log1p(Double(u.events))), Float(log1p(Double(i.events))),

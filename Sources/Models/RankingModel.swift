@@ -41,10 +41,18 @@ public struct RankingModel: Sendable, Codable, Equatable {
     /// statistics are computed once. `articles`: item id and its base columns
     /// (`space.articleColumns`, which a server can keep per version).
     public func scores(user: UserProfile?, userID: Int, articles: [(id: Int, columns: FeatureVector)], stats: BehaviorStatistics) -> [Float] {
-        let userColumns = space.userColumns(user)
         let context = DenseFeatures.userContext(stats, user: userID, priors: priors)
+        // The user's columns once per machine; per item only its own columns.
+        let userColumns = space.userColumns(user)
+        let shared = machines.map { $0.partial(userColumns) }
+        var rest = FeatureVector(), scratch: [Float] = []
         return articles.map { article in
-            probability(row(user: userColumns, article: article.columns, dense: DenseFeatures.compute(context, stats, item: article.id, priors: priors)))
+            rest.indices.removeAll(keepingCapacity: true)
+            rest.values.removeAll(keepingCapacity: true)
+            space.appendItemPart(article: article.columns, dense: standardizer.apply(DenseFeatures.compute(context, stats, item: article.id, priors: priors)), to: &rest)
+            var logit: Float = 0
+            for (machine, partial) in zip(machines, shared) { logit += machine.logit(partial, plus: rest, scratch: &scratch) }
+            return 1 / (1 + exp(-logit / Float(machines.count)))
         }
     }
 }

@@ -71,4 +71,20 @@ struct FactorizationMachineTests {
         }
         #expect(abs(m.logit(row) - expected) < 1e-5)
     }
+
+    @Test("a row scored as a shared part plus its own columns has the full row's logit, for FM and LR")
+    func sharedPartPlusRestEqualsFullRow() {
+        let (rows, labels) = Self.xorData()
+        for factors in [0, 3] {
+            var trainer = FactorizationMachineTrainer(columns: 5, positiveRate: 0.3, settings: TrainingSettings(factors: factors, seed: 5))
+            trainer.epoch(rows.map { FeatureVector(indices: $0.indices + [4], values: $0.values + [0.5]) }, labels: labels)
+            let m = trainer.model
+            let shared = m.partial(FeatureVector(indices: [0, 4], values: [1, 0.5]))
+            var scratch: [Float] = []
+            for rest in [FeatureVector(), FeatureVector(indices: [2], values: [1]), FeatureVector(indices: [1, 3], values: [1, -2])] {
+                let full = FeatureVector(indices: [0, 4] + rest.indices, values: [1, 0.5] + rest.values)
+                #expect(abs(m.logit(shared, plus: rest, scratch: &scratch) - m.logit(full)) < 1e-5, "factors \(factors), rest \(rest.indices)")
+            }
+        }
+    }
 }
