@@ -221,50 +221,83 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     }
 }
 
-/// Timers of one loop: a binary heap of deadlines with lazy cancellation.
+/// Timers of one loop: a binary heap of deadlines. Nearly every timer (a
+/// call's deadline) is cancelled, so cancelling is O(1) (the entry is marked
+/// and left in the heap) and the heap is compacted once cancelled entries
+/// outnumber live ones, which keeps it near the number of calls in flight.
 struct TimerQueue {
-    typealias ID = UInt64
+    /// The handle `schedule` returns, for `cancel`.
+    final class ID {
+        fileprivate var work: (() -> Void)?
 
-    private var heap: [(deadline: ContinuousClock.Instant, id: ID)] = []
-    private var work: [ID: () -> Void] = [:]
-    private var nextID: ID = 0
+        fileprivate init(_ work: @escaping () -> Void) {
+            self.work = work
+        }
+    }
+
+    private var heap: [(deadline: ContinuousClock.Instant, timer: ID)] = []
+    private var cancelled = 0
 
     mutating func nextDeadline() -> ContinuousClock.Instant? {
-        while let top = heap.first, work[top.id] == nil { pop() }
+        while let top = heap.first, top.timer.work == nil {
+            pop()
+            cancelled -= 1
+        }
         return heap.first?.deadline
     }
 
     mutating func schedule(at deadline: ContinuousClock.Instant, _ body: @escaping () -> Void) -> ID {
-        nextID += 1
-        work[nextID] = body
-        heap.append((deadline, nextID))
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child].deadline < heap[parent].deadline else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-        return nextID
+        let timer = ID(body)
+        heap.append((deadline, timer))
+        siftUp(heap.count - 1)
+        return timer
     }
 
-    mutating func cancel(_ id: ID) {
-        work[id] = nil
+    mutating func cancel(_ timer: ID) {
+        guard timer.work != nil else { return }
+        timer.work = nil
+        cancelled += 1
+        if cancelled > 32 && cancelled * 2 > heap.count { compact() }
     }
 
     mutating func popExpired(now: ContinuousClock.Instant) -> [() -> Void] {
         var due: [() -> Void] = []
         while let top = heap.first, top.deadline <= now {
             pop()
-            if let body = work.removeValue(forKey: top.id) { due.append(body) }
+            if let body = top.timer.work {
+                top.timer.work = nil
+                due.append(body)
+            } else {
+                cancelled -= 1
+            }
         }
         return due
+    }
+
+    private mutating func compact() {
+        heap.removeAll { $0.timer.work == nil }
+        cancelled = 0
+        for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
     }
 
     private mutating func pop() {
         heap.swapAt(0, heap.count - 1)
         heap.removeLast()
-        var parent = 0
+        siftDown(0)
+    }
+
+    private mutating func siftUp(_ index: Int) {
+        var child = index
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].deadline < heap[parent].deadline else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    private mutating func siftDown(_ index: Int) {
+        var parent = index
         while true {
             let left = 2 * parent + 1, right = left + 1
             var smallest = parent
