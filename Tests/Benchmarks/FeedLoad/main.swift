@@ -23,12 +23,29 @@ let rate = arguments.count > 8 ? Double(arguments[8]) ?? 0 : 0
 // Every call's timestamp is later than every earlier call's.
 let clock = Atomic<Int64>(Int64(Date().timeIntervalSince1970 * 1000) - 86_400_000)
 
+/// Per-worker SplitMix64: random users without a system call each.
+struct WorkerRandom: RandomNumberGenerator {
+    var state = UInt64.random(in: 0...UInt64.max)
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
 struct WorkerResult: Sendable {
     var latencies: [Double] = []
     var errors: [String: Int] = [:]
 }
 
-let client = try RPCClient(endpoint: endpoint)
+// The workers run on the client's own event loop, as a service's handlers
+// do: a call and its response never cross threads, so the load client takes
+// as little as it can of the cores it shares with the services.
+let loop = try EventLoop(name: "feed-load")
+let client = try RPCClient(endpoint: endpoint, loop: loop)
 let done = DispatchSemaphore(value: 0)
 nonisolated(unsafe) var results: [WorkerResult] = []
 nonisolated(unsafe) var elapsed = 0.0
@@ -37,8 +54,9 @@ Task.detached {
     let end = start + .milliseconds(Int(seconds * 1000))
     results = await withTaskGroup(of: WorkerResult.self) { group in
         for _ in 0..<concurrency {
-            group.addTask {
+            group.addTask(executorPreference: loop) {
                 var result = WorkerResult()
+                var random = WorkerRandom()
                 // Paced: this worker's k-th call is due at start + k * concurrency / rate.
                 let interval = rate > 0 ? Duration.seconds(Double(concurrency) / rate) : .zero
                 var due = start
@@ -50,11 +68,11 @@ Task.detached {
                     let began = ContinuousClock.now
                     do {
                         if mode == "user" {
-                            let request = User(userID: String(Int.random(in: 1...users)), channelID: Int32.random(in: 0...channels), articleNum: 10,
+                            let request = User(userID: String(Int.random(in: 1...users, using: &random)), channelID: Int32.random(in: 0...channels, using: &random), articleNum: 10,
                                                timeStamp: clock.add(1, ordering: .relaxed).newValue)
                             let _: Track = try await client.unary("/UserRecommend/user_recommend", request, timeout: .seconds(5))
                         } else {
-                            let request = Article(articleID: Int64.random(in: 1...articles), articleNum: 10)
+                            let request = Article(articleID: Int64.random(in: 1...articles, using: &random), articleNum: 10)
                             let _: Similar = try await client.unary("/UserRecommend/article_recommend", request, timeout: .seconds(5))
                         }
                         let took = began.duration(to: .now)
@@ -84,3 +102,4 @@ let summary: [String: Any] = [
 ]
 print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
 client.shutdown()
+loop.shutdown()
