@@ -61,8 +61,14 @@ public final class SQLiteDatabase: Sendable {
         }
         let connection = SQLiteConnection(handle)
         do {
+            // One process owns the database: holding its lock for good saves
+            // the lock and unlock system calls of every transaction, and keeps
+            // the WAL index in memory instead of a shared-memory file. A second
+            // process opening it gets SQLITE_BUSY rather than sharing it.
+            try connection.execute("PRAGMA locking_mode=EXCLUSIVE")
             try connection.execute("PRAGMA journal_mode=WAL")
             try connection.execute("PRAGMA synchronous=\(synchronous.rawValue)")
+            try connection.execute("PRAGMA cache_size=-16384")
             try connection.execute("PRAGMA busy_timeout=5000")
             for statement in schema { try connection.execute(statement) }
             try opening(connection)
