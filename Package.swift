@@ -136,7 +136,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "FeedLoad",
-            dependencies: ["RPC", "Messages"],
+            dependencies: ["RPC", "Messages", "Wire"],
             path: "Tests/Benchmarks/FeedLoad",
             swiftSettings: swiftSettings
         ),

@@ -200,6 +200,13 @@ public struct ProtoReader {
     /// Consumes the value of a field the message does not know and keeps its
     /// raw bytes, key included.
     public mutating func skip(_ tag: FieldTag, into unknown: inout UnknownFields) throws(WireError) {
+        try skip(tag)
+        unknown.append(buffer[fieldStart..<index])
+    }
+
+    /// Consumes the value of a field and drops it: for a reader that wants
+    /// only part of a message (a load generator counting results, say).
+    public mutating func skip(_ tag: FieldTag) throws(WireError) {
         switch tag.wireType {
         case .varint: _ = try readVarint()
         case .fixed64: _ = try readFixed64()
@@ -208,6 +215,5 @@ public struct ProtoReader {
         case .startGroup, .endGroup:
             throw WireError(.groupNotSupported, at: fieldStart - buffer.startIndex, "field \(tag.number)")
         }
-        unknown.append(buffer[fieldStart..<index])
     }
 }

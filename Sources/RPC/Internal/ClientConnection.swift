@@ -14,6 +14,8 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
 
     let host: String
     let port: Int
+    /// `host:port`, the `:authority` of every request.
+    let authority: String
     let loop: EventLoop
     let configuration: RPCClient.Configuration
     private(set) var state = State.idle
@@ -34,6 +36,7 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
         tlsContext = tls
         self.host = host
         self.port = port
+        authority = "\(host):\(port)"
         self.loop = loop
         self.configuration = configuration
         backoff = configuration.initialBackoff
@@ -88,7 +91,7 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
     private func submit(_ call: ClientCall) {
         guard let session else { return }
         var headers = [
-            (":method", "POST"), (":scheme", "http"), (":path", call.path), (":authority", "\(host):\(port)"),
+            (":method", "POST"), (":scheme", "http"), (":path", call.path), (":authority", authority),
             ("content-type", "application/grpc"), ("te", "trailers"), ("user-agent", "reco-rpc-swift/1.0"),
         ]
         if let deadline = call.deadline {

@@ -225,6 +225,8 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
 /// call's deadline) is cancelled, so cancelling is O(1) (the entry is marked
 /// and left in the heap) and the heap is compacted once cancelled entries
 /// outnumber live ones, which keeps it near the number of calls in flight.
+/// Deadlines are kept as nanoseconds in their own array, so ordering the heap
+/// compares integers and touches no reference counts.
 struct TimerQueue {
     /// The handle `schedule` returns, for `cancel`.
     final class ID {
@@ -235,21 +237,29 @@ struct TimerQueue {
         }
     }
 
-    private var heap: [(deadline: ContinuousClock.Instant, timer: ID)] = []
+    private let origin = ContinuousClock.now
+    private var deadlines: [Int64] = []
+    private var timers: [ID] = []
     private var cancelled = 0
 
+    private func nanoseconds(_ instant: ContinuousClock.Instant) -> Int64 {
+        let offset = origin.duration(to: instant).components
+        return offset.seconds &* 1_000_000_000 &+ offset.attoseconds / 1_000_000_000
+    }
+
     mutating func nextDeadline() -> ContinuousClock.Instant? {
-        while let top = heap.first, top.timer.work == nil {
+        while let top = timers.first, top.work == nil {
             pop()
             cancelled -= 1
         }
-        return heap.first?.deadline
+        return deadlines.first.map { origin + .nanoseconds($0) }
     }
 
     mutating func schedule(at deadline: ContinuousClock.Instant, _ body: @escaping () -> Void) -> ID {
         let timer = ID(body)
-        heap.append((deadline, timer))
-        siftUp(heap.count - 1)
+        deadlines.append(nanoseconds(deadline))
+        timers.append(timer)
+        siftUp(deadlines.count - 1)
         return timer
     }
 
@@ -257,15 +267,17 @@ struct TimerQueue {
         guard timer.work != nil else { return }
         timer.work = nil
         cancelled += 1
-        if cancelled > 32 && cancelled * 2 > heap.count { compact() }
+        if cancelled > 32 && cancelled * 2 > timers.count { compact() }
     }
 
     mutating func popExpired(now: ContinuousClock.Instant) -> [() -> Void] {
+        let limit = nanoseconds(now)
         var due: [() -> Void] = []
-        while let top = heap.first, top.deadline <= now {
+        while let first = deadlines.first, first <= limit {
+            let timer = timers[0]
             pop()
-            if let body = top.timer.work {
-                top.timer.work = nil
+            if let body = timer.work {
+                timer.work = nil
                 due.append(body)
             } else {
                 cancelled -= 1
@@ -275,36 +287,51 @@ struct TimerQueue {
     }
 
     private mutating func compact() {
-        heap.removeAll { $0.timer.work == nil }
+        var kept = 0
+        for index in timers.indices where timers[index].work != nil {
+            deadlines[kept] = deadlines[index]
+            timers.swapAt(kept, index)
+            kept += 1
+        }
+        deadlines.removeLast(deadlines.count - kept)
+        timers.removeLast(timers.count - kept)
         cancelled = 0
-        for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
+        for index in stride(from: kept / 2 - 1, through: 0, by: -1) { siftDown(index) }
     }
 
     private mutating func pop() {
-        heap.swapAt(0, heap.count - 1)
-        heap.removeLast()
+        let last = deadlines.count - 1
+        swap(0, last)
+        deadlines.removeLast()
+        timers.removeLast()
         siftDown(0)
+    }
+
+    private mutating func swap(_ a: Int, _ b: Int) {
+        deadlines.swapAt(a, b)
+        timers.swapAt(a, b)
     }
 
     private mutating func siftUp(_ index: Int) {
         var child = index
         while child > 0 {
             let parent = (child - 1) / 2
-            guard heap[child].deadline < heap[parent].deadline else { break }
-            heap.swapAt(child, parent)
+            guard deadlines[child] < deadlines[parent] else { break }
+            swap(child, parent)
             child = parent
         }
     }
 
     private mutating func siftDown(_ index: Int) {
         var parent = index
+        let count = deadlines.count
         while true {
             let left = 2 * parent + 1, right = left + 1
             var smallest = parent
-            if left < heap.count && heap[left].deadline < heap[smallest].deadline { smallest = left }
-            if right < heap.count && heap[right].deadline < heap[smallest].deadline { smallest = right }
+            if left < count && deadlines[left] < deadlines[smallest] { smallest = left }
+            if right < count && deadlines[right] < deadlines[smallest] { smallest = right }
             guard smallest != parent else { return }
-            heap.swapAt(parent, smallest)
+            swap(parent, smallest)
             parent = smallest
         }
     }

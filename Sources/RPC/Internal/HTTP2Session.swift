@@ -177,21 +177,27 @@ final class HTTP2Session {
     }
 
     private func withNameValues<R>(_ headers: [(String, String)], _ body: (UnsafePointer<nghttp2_nv>, Int) -> R) -> R {
-        // One buffer holds every name and value; the nv array points into it.
+        // One buffer, sized up front, holds every name and value; the nv
+        // array points into it (two allocations per header block).
+        var total = 0
+        for (name, value) in headers { total += name.utf8.count + value.utf8.count }
         var storage: [UInt8] = []
-        var spans: [(Int, Int, Int, Int)] = []
+        storage.reserveCapacity(max(total, 1))
         for (name, value) in headers {
-            let nameStart = storage.count
             storage.append(contentsOf: name.utf8)
-            let valueStart = storage.count
             storage.append(contentsOf: value.utf8)
-            spans.append((nameStart, valueStart - nameStart, valueStart, storage.count - valueStart))
         }
         if storage.isEmpty { storage.append(0) }
         return storage.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress!
-            let nva = spans.map { span in
-                nghttp2_nv(name: base + span.0, value: base + span.2, namelen: span.1, valuelen: span.3, flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+            var offset = 0
+            var nva: [nghttp2_nv] = []
+            nva.reserveCapacity(headers.count)
+            for (name, value) in headers {
+                let nameLength = name.utf8.count, valueLength = value.utf8.count
+                nva.append(nghttp2_nv(name: base + offset, value: base + offset + nameLength, namelen: nameLength, valuelen: valueLength,
+                                      flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)))
+                offset += nameLength + valueLength
             }
             return body(nva, nva.count)
         }
