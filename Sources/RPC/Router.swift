@@ -26,7 +26,7 @@ public struct RPCRouter: Sendable {
 
     public var paths: [String] { methods.keys.sorted() }
 
-    public mutating func unary<Request: ProtoMessage, Response: ProtoMessage>(
+    public mutating func unary<Request: ProtoMessage, Response: ProtoEncodable>(
         _ service: String, _ method: String,
         _ handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
     ) {
@@ -47,7 +47,7 @@ public struct RPCRouter: Sendable {
         }
     }
 
-    public mutating func clientStreaming<Request: ProtoMessage, Response: ProtoMessage>(
+    public mutating func clientStreaming<Request: ProtoMessage, Response: ProtoEncodable>(
         _ service: String, _ method: String,
         _ handler: @escaping @Sendable (RequestStream<Request>, ServerContext) async throws -> Response
     ) {

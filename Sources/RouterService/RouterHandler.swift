@@ -60,9 +60,9 @@ public struct RouterHandler: Sendable {
         }
     }
 
-    public func userRecommend(_ user: User, context: ServerContext) async throws(RPCError) -> Track {
+    public func userRecommend(_ user: User, context: ServerContext) async throws(RPCError) -> TrackedBatch {
         // Anonymous pulls get an empty answer (reference behaviour).
-        if user.userID.isEmpty { return Track() }
+        if user.userID.isEmpty { return TrackedBatch(user: "", strategy: "", items: [], timeStamp: 0, exposure: false) }
         try validate(user)
         let assignment = experiments.current.assign(user: user.userID)
         let metadata = context.trace.metadata
@@ -82,7 +82,7 @@ public struct RouterHandler: Sendable {
             items = try await hotAndNew(user, context: context, metadata: metadata, log: log)
         }
         if !items.degraded.isEmpty { log.warning("degraded answer", metadata: ["causes": "\(items.degraded.joined(separator: ","))"]) }
-        return TrackingParams.track(user: user.userID, strategy: assignment.name, items: items.articleIDs, timeStamp: items.timeStamp, exposure: !items.fromHistory)
+        return TrackedBatch(user: user.userID, strategy: assignment.name, items: items.articleIDs, timeStamp: items.timeStamp, exposure: !items.fromHistory)
     }
 
     /// The channel's hot and new items, unranked and unrecorded: from the

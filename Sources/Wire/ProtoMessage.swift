@@ -1,6 +1,17 @@
+/// What a writer needs of a value: its exact size and its bytes. Every
+/// message is one; a server's response need be no more (ABRouter writes its
+/// Track from the batch's parts without building the message first).
+public protocol ProtoEncodable: Sendable {
+    /// Exact number of bytes `encode(to:)` writes.
+    func encodedSize() -> Int
+
+    /// Writes the fields in field-number order, defaults omitted, then unknown fields.
+    func encode(to writer: inout ProtoWriter)
+}
+
 /// A proto3 message with a hand-written codec. Conformers implement the
 /// per-field parts; decoding loops, merging and framing live here once.
-public protocol ProtoMessage: Sendable, Equatable {
+public protocol ProtoMessage: ProtoEncodable, Equatable {
     init()
 
     /// Fields this type does not define, re-emitted by `encode(to:)`.
@@ -9,12 +20,6 @@ public protocol ProtoMessage: Sendable, Equatable {
     /// Consumes one field whose key has been read. Unknown numbers must go to
     /// `reader.skip(_:into:)` so that they are kept.
     mutating func decodeField(_ tag: FieldTag, from reader: inout ProtoReader) throws(WireError)
-
-    /// Exact number of bytes `encode(to:)` writes.
-    func encodedSize() -> Int
-
-    /// Writes the fields in field-number order, defaults omitted, then unknown fields.
-    func encode(to writer: inout ProtoWriter)
 }
 
 extension ProtoMessage {
@@ -43,6 +48,9 @@ extension ProtoMessage {
         }
     }
 
+}
+
+extension ProtoEncodable {
     /// The encoded message, after `headroom` zero bytes for a caller's prefix
     /// (the gRPC length prefix), in one allocation.
     @inlinable

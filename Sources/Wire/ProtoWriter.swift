@@ -109,6 +109,18 @@ public struct ProtoWriter {
         }
     }
 
+    /// Part of the payload of a length-delimited field whose key and length
+    /// the caller wrote (`writeKey`, `writeVarint`): a field assembled from
+    /// parts without building it first.
+    public mutating func writePayload(_ bytes: [UInt8]) {
+        append(contentsOf: bytes)
+    }
+
+    /// One byte of such a payload.
+    public mutating func writePayload(byte: UInt8) {
+        append(byte)
+    }
+
     public mutating func writeBytes(_ number: Int, _ value: [UInt8]) {
         guard !value.isEmpty else { return }
         writeKey(number, .lengthDelimited)

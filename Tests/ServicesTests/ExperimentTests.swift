@@ -1,6 +1,7 @@
 import Experiments
 import Foundation
 import RouterService
+import Messages
 import TestSupport
 import Testing
 
@@ -82,5 +83,26 @@ struct ExperimentTests {
             #expect(object == ["action": action, "userId": "u\"1\\", "articleId": "5", "algorithmCombine": "Algo-1"])
         }
         #expect(TrackingParams.track(user: "1", strategy: "A", items: [1], timeStamp: 0, exposure: false).exposure == "")
+    }
+
+    @Test("the Track ABRouter writes from its parts is byte for byte the Track message with those strings",
+          arguments: [[Int64](), [1], [3, 5, 1682], [0, -7, Int64.max, 1_000_000_007]])
+    func trackedBatchEncodesAsTrack(items: [Int64]) {
+        for (user, strategy, exposure, time) in [("7", "Algo-1", true, Int64(1_700_000_000_123)), ("u\"1\\\n", "Algo-1+Rank-B", false, 0)] {
+            let escapedUser = user.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+            func line(_ action: String, _ id: String) -> String {
+                "{\"action\":\"\(action)\",\"userId\":\"\(escapedUser)\",\"articleId\":\"\(id)\",\"algorithmCombine\":\"\(strategy)\"}"
+            }
+            let expected = Track(
+                exposure: exposure ? line("exposure", "[" + items.map(String.init).joined(separator: ",") + "]") : "",
+                recommends: items.map { item in
+                    Param1(articleID: item, params: Param2(click: line("click", "\(item)"), collect: line("collect", "\(item)"),
+                                                           share: line("share", "\(item)"), read: line("read", "\(item)")))
+                },
+                timeStamp: time)
+            let batch = TrackedBatch(user: user, strategy: strategy, items: items, timeStamp: time, exposure: exposure)
+            #expect(batch.encodedSize() == expected.encodedSize())
+            #expect(batch.serializedBytes() == expected.serializedBytes(), "user \(user), items \(items)")
+        }
     }
 }
