@@ -176,6 +176,13 @@ final class HTTP2Session {
         }
     }
 
+    /// Headers whose value differs on every call: kept out of the HPACK
+    /// dynamic table, where they would only evict the constant headers and,
+    /// sharing a name, make every lookup compare against all of them.
+    static func changesEveryCall(_ name: String) -> Bool {
+        name == "grpc-timeout" || name == "traceparent"
+    }
+
     private func withNameValues<R>(_ headers: [(String, String)], _ body: (UnsafePointer<nghttp2_nv>, Int) -> R) -> R {
         // One buffer, sized up front, holds every name and value; the nv
         // array points into it (two allocations per header block).
@@ -196,7 +203,7 @@ final class HTTP2Session {
             for (name, value) in headers {
                 let nameLength = name.utf8.count, valueLength = value.utf8.count
                 nva.append(nghttp2_nv(name: base + offset, value: base + offset + nameLength, namelen: nameLength, valuelen: valueLength,
-                                      flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)))
+                                      flags: Self.changesEveryCall(name) ? UInt8(NGHTTP2_NV_FLAG_NO_INDEX.rawValue) : UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)))
                 offset += nameLength + valueLength
             }
             return body(nva, nva.count)
