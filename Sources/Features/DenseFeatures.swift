@@ -67,6 +67,14 @@ public enum DenseFeatures {
     }
 
     public static func compute(_ context: UserContext, _ stats: BehaviorStatistics, item: Int, priors: Priors) -> [Float] {
+        var features = [Float](repeating: 0, count: count)
+        write(context, stats, item: item, priors: priors, into: &features)
+        return features
+    }
+
+    /// `compute` into a buffer of `count` values the caller reuses across
+    /// items (SortService scores a hundred per request).
+    public static func write(_ context: UserContext, _ stats: BehaviorStatistics, item: Int, priors: Priors, into features: inout [Float]) {
         let u = context.counts
         let state = stats.itemStates[item]
         let i = state?.counts ?? .init()
@@ -100,15 +108,21 @@ public enum DenseFeatures {
         var sharing: UInt64 = 0
         for g in genres { sharing |= context.recentPositivesByGenre[g] }
         let genreMatch = (Double(sharing.nonzeroBitCount) + 0.5) / (Double(context.recentPositiveCount) + 1)
-        return [
-            Float(logit(userRate)), Float(logit(itemRate)),
-            Float(log1p(Double(u.events))), Float(log1p(Double(i.events))),
-            Float(context.userMean),
-            Float((i.ratingSum + m * r0) / (Double(i.events) + m)),
-            Float(logit(genreRate)), Float(log1p(genreCount)),
-            Float(logit(context.recentRate)), Float(context.recentMean), Float(genreMatch),
-            Float(logit(sameGender)), Float(logit(sameAge)), Float(logit(recentItemRate)), Float(genreMean),
-        ]
+        features[0] = Float(logit(userRate))
+        features[1] = Float(logit(itemRate))
+        features[2] = Float(log1p(Double(u.events)))
+        features[3] = Float(log1p(Double(i.events)))
+        features[4] = Float(context.userMean)
+        features[5] = Float((i.ratingSum + m * r0) / (Double(i.events) + m))
+        features[6] = Float(logit(genreRate))
+        features[7] = Float(log1p(genreCount))
+        features[8] = Float(logit(context.recentRate))
+        features[9] = Float(context.recentMean)
+        features[10] = Float(genreMatch)
+        features[11] = Float(logit(sameGender))
+        features[12] = Float(logit(sameAge))
+        features[13] = Float(logit(recentItemRate))
+        features[14] = Float(genreMean)
     }
 
     static func logit(_ p: Double) -> Double {
@@ -146,6 +160,13 @@ public struct Standardizer: Sendable, Codable, Equatable {
     }
 
     public func apply(_ row: [Float]) -> [Float] {
-        row.enumerated().map { j, x in (x - mean[j]) * scale[j] }
+        var row = row
+        standardize(&row)
+        return row
+    }
+
+    /// `apply` in place, for a buffer reused across rows.
+    public func standardize(_ row: inout [Float]) {
+        for j in row.indices where j < mean.count { row[j] = (row[j] - mean[j]) * scale[j] }
     }
 }

@@ -99,15 +99,10 @@ public struct FeatureSpace: Sendable, Codable, Equatable {
     /// The full row: user, article, then the dense statistics.
     public func row(user: FeatureVector, article: FeatureVector, dense: [Float]) -> FeatureVector {
         var v = user
-        appendItemPart(article: article, dense: dense, to: &v)
-        return v
-    }
-
-    /// What follows the user's columns in a row: the article's, then the dense statistics.
-    public func appendItemPart(article: FeatureVector, dense: [Float], to v: inout FeatureVector) {
         v.indices += article.indices
         v.values += article.values
         for (i, value) in dense.enumerated() where i < denseCount { v.append(denseOffset + i, value) }
+        return v
     }
 
     private static func index(of id: Int, in sorted: [Int]) -> Int? {

@@ -66,18 +66,29 @@ public struct FactorizationMachine: Sendable, Codable, Equatable {
         return partial
     }
 
-    /// The logit of the row `shared + rest`, with `shared` as a `partial`.
+    /// The logit of the row `shared + first + second`, with `shared` as a
+    /// `partial` (the item's columns and its dense statistics, say).
     /// `scratch` is working space reused across calls (no allocation per row).
-    public func logit(_ shared: Partial, plus rest: FeatureVector, scratch: inout [Float]) -> Float {
+    public func logit(_ shared: Partial, plus first: FeatureVector, _ second: FeatureVector = FeatureVector(), scratch: inout [Float]) -> Float {
         var total = shared.linear
-        for (i, x) in zip(rest.indices, rest.values) { total += weights[Int(i)] * x }
+        for (i, x) in zip(first.indices, first.values) { total += weights[Int(i)] * x }
+        for (i, x) in zip(second.indices, second.values) { total += weights[Int(i)] * x }
         guard factors > 0 else { return total }
         if scratch.count < 2 * factors { scratch = [Float](repeating: 0, count: 2 * factors) }
         for f in 0..<factors {
             scratch[f] = shared.sums[f]
             scratch[factors + f] = shared.squares[f]
         }
-        for (i, x) in zip(rest.indices, rest.values) {
+        accumulate(first, into: &scratch)
+        accumulate(second, into: &scratch)
+        var interaction: Float = 0
+        for f in 0..<factors { interaction += scratch[f] * scratch[f] - scratch[factors + f] }
+        return total + interaction / 2
+    }
+
+    /// Adds a part's per-factor sums (first half of `scratch`) and squares (second half).
+    private func accumulate(_ part: FeatureVector, into scratch: inout [Float]) {
+        for (i, x) in zip(part.indices, part.values) {
             let base = Int(i) * factors
             for f in 0..<factors {
                 let v = vectors[base + f] * x
@@ -85,9 +96,6 @@ public struct FactorizationMachine: Sendable, Codable, Equatable {
                 scratch[factors + f] += v * v
             }
         }
-        var interaction: Float = 0
-        for f in 0..<factors { interaction += scratch[f] * scratch[f] - scratch[factors + f] }
-        return total + interaction / 2
     }
 }
 

@@ -45,13 +45,15 @@ public struct RankingModel: Sendable, Codable, Equatable {
         // The user's columns once per machine; per item only its own columns.
         let userColumns = space.userColumns(user)
         let shared = machines.map { $0.partial(userColumns) }
-        var rest = FeatureVector(), scratch: [Float] = []
+        // The dense columns are the same for every item: only their values change.
+        var dense = FeatureVector(indices: (0..<space.denseCount).map { Int32(space.denseOffset + $0) },
+                                  values: [Float](repeating: 0, count: space.denseCount))
+        var scratch: [Float] = []
         return articles.map { article in
-            rest.indices.removeAll(keepingCapacity: true)
-            rest.values.removeAll(keepingCapacity: true)
-            space.appendItemPart(article: article.columns, dense: standardizer.apply(DenseFeatures.compute(context, stats, item: article.id, priors: priors)), to: &rest)
+            DenseFeatures.write(context, stats, item: article.id, priors: priors, into: &dense.values)
+            standardizer.standardize(&dense.values)
             var logit: Float = 0
-            for (machine, partial) in zip(machines, shared) { logit += machine.logit(partial, plus: rest, scratch: &scratch) }
+            for (machine, partial) in zip(machines, shared) { logit += machine.logit(partial, plus: article.columns, dense, scratch: &scratch) }
             return 1 / (1 + exp(-logit / Float(machines.count)))
         }
     }

@@ -84,6 +84,10 @@ struct FactorizationMachineTests {
             for rest in [FeatureVector(), FeatureVector(indices: [2], values: [1]), FeatureVector(indices: [1, 3], values: [1, -2])] {
                 let full = FeatureVector(indices: [0, 4] + rest.indices, values: [1, 0.5] + rest.values)
                 #expect(abs(m.logit(shared, plus: rest, scratch: &scratch) - m.logit(full)) < 1e-5, "factors \(factors), rest \(rest.indices)")
+                // The rest in two parts, as SortService passes an item's columns and its dense statistics.
+                let (first, second) = (FeatureVector(indices: Array(rest.indices.prefix(1)), values: Array(rest.values.prefix(1))),
+                                       FeatureVector(indices: Array(rest.indices.dropFirst()), values: Array(rest.values.dropFirst())))
+                #expect(abs(m.logit(shared, plus: first, second, scratch: &scratch) - m.logit(full)) < 1e-5)
             }
         }
     }
