@@ -61,13 +61,14 @@ enum ItemText {
         for (i, item) in items.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
             if item < 0 { bytes.append(UInt8(ascii: "-")) }
-            let start = bytes.count
-            var rest = item.magnitude
-            repeat {
-                bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
-                rest /= 10
-            } while rest > 0
-            bytes[start...].reverse()
+            // Most significant digit first (reversing a slice in place would copy the array).
+            let magnitude = item.magnitude
+            var divisor: UInt64 = 1
+            while divisor <= magnitude / 10 { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+                divisor /= 10
+            }
         }
         return String(decoding: bytes, as: UTF8.self)
     }
