@@ -114,4 +114,31 @@ struct StoreTests {
         #expect(try await reopened.batch(user: "u", channel: 1, atOrBefore: 5)?.items == [4, 5, 12])
         reopened.close()
     }
+
+    @Test("checkpoints run beside the writer: the database file takes the WAL's pages while it is open and the WAL stays bounded")
+    func checkpointsRunBesideTheWriter() async throws {
+        let path = Fixture.temporaryDirectory("checkpoint") + "/c.sqlite"
+        let database = try SQLiteDatabase(path: path, synchronous: .normal, schema: ["CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)"],
+                                          checkpointInterval: .milliseconds(10))
+        func size(_ file: String) -> Int { ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0 }
+        let initial = size(path)
+        let row = String(repeating: "x", count: 3000)  // about a page per row
+        var largestWAL = 0
+        for round in 0..<5 {
+            for k in 0..<200 {
+                try await database.write { try $0.execute("INSERT OR REPLACE INTO t (k, v) VALUES (?, ?)", [.integer(Int64(k)), .text(row + "\(round)")]) }
+            }
+            largestWAL = max(largestWAL, size(path + "-wal"))
+            // Wait (a condition, not a delay) until the checkpointer has copied the round into the database.
+            let end = ContinuousClock.now + safetyTimeout
+            while size(path) <= initial && ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(5)) }
+            try await Task.sleep(for: .milliseconds(30))
+        }
+        #expect(size(path) > initial)
+        // Five rounds of ~200 pages: without checkpoints the WAL would hold all ~1,000.
+        #expect(largestWAL < 600 * 4096, "WAL grew to \(largestWAL) bytes")
+        let count = try await database.read { try $0.query("SELECT COUNT(*) FROM t").first?.first?.integer }
+        #expect(count == 200)
+        database.close()
+    }
 }
