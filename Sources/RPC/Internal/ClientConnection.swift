@@ -298,15 +298,17 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
 
     func sessionBeginHeaders(stream: Int32) {}
 
-    func sessionHeader(stream id: Int32, name: String, value: String) {
+    func sessionHeader(stream id: Int32, name: HeaderName, value: String, size: Int) {
         guard let call = calls[id] else { return }
         switch name {
-        case ":status": call.httpStatus = value
-        case "content-type": call.contentType = value
-        case "grpc-status": call.grpcStatus = value
-        case "grpc-message": call.grpcMessage = value
-        default:
+        case .status: call.httpStatus = value
+        case .contentType: call.contentType = value
+        case .grpcStatus: call.grpcStatus = value
+        case .grpcMessage: call.grpcMessage = value
+        case .other(let name):
             if call.headersSeen && !Metadata.isReserved(name) { _ = call.trailingMetadata.addReceived(name, value) }
+        case .path, .method, .grpcEncoding, .grpcTimeout, .ignored:
+            break  // reserved; not a response's business
         }
     }
 

@@ -9,7 +9,10 @@ import CNGHTTP2
 /// go out on the next `send`) but must not call `receive` or `send`.
 protocol HTTP2SessionDelegate: AnyObject {
     func sessionBeginHeaders(stream: Int32)
-    func sessionHeader(stream: Int32, name: String, value: String)
+    /// One header field; `size` is its name and value in bytes (for the
+    /// header-list limit). Names the RPC layer never reads arrive as
+    /// `.ignored` with an empty value: no strings are made for them.
+    func sessionHeader(stream: Int32, name: HeaderName, value: String, size: Int)
     /// A complete header block (request/response headers or trailers).
     func sessionHeadersEnd(stream: Int32, endStream: Bool)
     func sessionData(stream: Int32, bytes: [UInt8])
@@ -21,6 +24,29 @@ protocol HTTP2SessionDelegate: AnyObject {
     /// Body bytes to send on `stream`, at most `maxLength`; nil defers until
     /// `resumeData`. `end` closes the body; `trailers` (if any) follow it.
     func sessionReadOutbound(stream: Int32, maxLength: Int) -> HTTP2Outbound?
+}
+
+/// A header's name as the RPC layer sees it: the fields it acts on, the
+/// reserved ones neither side reads, or any other (custom metadata, or
+/// reserved names the connections filter out themselves).
+enum HeaderName: Equatable {
+    case path, method, contentType, grpcEncoding, grpcTimeout
+    case status, grpcStatus, grpcMessage
+    /// `:scheme`, `:authority`, `te`, `user-agent`.
+    case ignored
+    case other(String)
+
+    /// The known names as bytes, by length, matched against nghttp2's buffers.
+    fileprivate static let known: [[(bytes: [UInt8], name: HeaderName)]] = {
+        let names: [(String, HeaderName)] = [
+            (":path", .path), (":method", .method), ("content-type", .contentType), ("grpc-encoding", .grpcEncoding),
+            ("grpc-timeout", .grpcTimeout), (":status", .status), ("grpc-status", .grpcStatus), ("grpc-message", .grpcMessage),
+            (":scheme", .ignored), (":authority", .ignored), ("te", .ignored), ("user-agent", .ignored),
+        ]
+        var table = [[(bytes: [UInt8], name: HeaderName)]](repeating: [], count: 1 + names.map(\.0.utf8.count).max()!)
+        for (text, name) in names { table[text.utf8.count].append((Array(text.utf8), name)) }
+        return table
+    }()
 }
 
 struct HTTP2Outbound {
@@ -229,9 +255,18 @@ private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, user
 
 private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, userData in
     guard let frame, let name, let value, let session = owner(userData) else { return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue }
-    let nameString = String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self)
-    let valueString = String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)
-    session.delegate.sessionHeader(stream: frame.pointee.hd.stream_id, name: nameString, value: valueString)
+    let nameBytes = UnsafeBufferPointer(start: name, count: nameLength)
+    var known: HeaderName?
+    if nameLength < HeaderName.known.count {
+        candidates: for candidate in HeaderName.known[nameLength] {
+            for i in 0..<nameLength where candidate.bytes[i] != nameBytes[i] { continue candidates }
+            known = candidate.name
+            break
+        }
+    }
+    let header = known ?? .other(String(decoding: nameBytes, as: UTF8.self))
+    let valueString = header == .ignored ? "" : String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)
+    session.delegate.sessionHeader(stream: frame.pointee.hd.stream_id, name: header, value: valueString, size: nameLength + valueLength)
     return 0
 }
 

@@ -109,22 +109,24 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
         }
     }
 
-    func sessionHeader(stream id: Int32, name: String, value: String) {
+    func sessionHeader(stream id: Int32, name: HeaderName, value: String, size: Int) {
         guard let stream = streams[id], stream.handler == nil, stream.status == nil else { return }
         // SETTINGS_MAX_HEADER_LIST_SIZE is advisory for the sender; enforce it
         // (RFC 7541 size: name + value + 32 per field) so one request cannot
         // make us hold an unbounded header block.
-        stream.headerBytes += name.utf8.count + value.utf8.count + 32
+        stream.headerBytes += size + 32
         if stream.headerBytes > Int(configuration.maxHeaderListSize) { stream.headersTooLarge = true }
         if stream.headersTooLarge { return }
         switch name {
-        case ":path": stream.path = value
-        case ":method": stream.method = value
-        case "content-type": stream.contentType = value
-        case "grpc-encoding": stream.encoding = value
-        case "grpc-timeout": stream.timeout = value
-        default:
+        case .path: stream.path = value
+        case .method: stream.method = value
+        case .contentType: stream.contentType = value
+        case .grpcEncoding: stream.encoding = value
+        case .grpcTimeout: stream.timeout = value
+        case .other(let name):
             if !Metadata.isReserved(name), !stream.metadata.addReceived(name, value) { stream.badMetadata = true }
+        case .status, .grpcStatus, .grpcMessage, .ignored:
+            break  // reserved; not a request's business
         }
     }
 
