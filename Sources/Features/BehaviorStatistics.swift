@@ -35,7 +35,7 @@ public struct BehaviorStatistics: Sendable {
 
     public private(set) var users: [Int: Counts] = [:]
     public private(set) var itemStates: [Int: ItemState]
-    /// Per user, counts per genre index (`channelCount` entries).
+    /// Per user, counts per genre index (`genreCount` entries).
     public private(set) var userGenres: [Int: [Counts]] = [:]
     /// Each user's most recent events, oldest first (at most `recentLength`).
     public private(set) var recent: [Int: [Interaction]] = [:]
