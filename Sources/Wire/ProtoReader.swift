@@ -173,6 +173,10 @@ public struct ProtoReader {
             index = range.lowerBound
             end = range.upperBound
             defer { end = outerEnd }
+            // One allocation: a varint ends at each byte without the high bit.
+            var count = 0
+            for byte in buffer[range] where byte < 0x80 { count += 1 }
+            values.reserveCapacity(values.count + count)
             while index < end { values.append(try readInt64()) }
         default:
             throw WireError(.invalidWireType, at: offset, "repeated int64 with wire type \(tag.wireType)")
@@ -191,6 +195,7 @@ public struct ProtoReader {
             index = range.lowerBound
             end = range.upperBound
             defer { end = outerEnd }
+            values.reserveCapacity(values.count + range.count / 8)
             while index < end { values.append(Double(bitPattern: try readFixed64())) }
         default:
             throw WireError(.invalidWireType, at: offset, "repeated double with wire type \(tag.wireType)")

@@ -19,6 +19,17 @@ struct CodecSemanticsTests {
         #expect(try Param1(serializedBytes: [0x12, 0x00]).params == Param2())
     }
 
+    @Test("packed int64s of every varint length decode, appended to unpacked ones before and after")
+    func packedInt64sOfEveryLength() throws {
+        let packed: [Int64] = [0, 1, 127, 128, 16_383, 16_384, 1 << 35, Int64.max, -1, Int64.min, 42]
+        // Field 1 unpacked (7), then packed, then unpacked (9): a parser keeps all, in order.
+        var bytes: [UInt8] = [0x08, 7]
+        bytes += Similar(articleIDs: packed).serializedBytes()
+        bytes += [0x08, 9]
+        #expect(try Similar(serializedBytes: bytes).articleIDs == [7] + packed + [9])
+        #expect(try Similar(serializedBytes: Similar(articleIDs: packed).serializedBytes()).articleIDs == packed)
+    }
+
     @Test("negative int32 is a ten-byte varint")
     func negativeInt32() throws {
         let bytes = User(userID: "", channelID: -1, articleNum: 0, timeStamp: 0).serializedBytes()
