@@ -58,10 +58,18 @@ public struct Metadata: Sendable, Equatable, Sequence {
     }
 
     var headerFields: [(String, String)] {
-        entries.map { entry in
+        var fields: [(String, String)] = []
+        appendFields(to: &fields)
+        return fields
+    }
+
+    /// The fields as they go on the wire (`-bin` values in base64), appended
+    /// to a header list being built.
+    func appendFields(to fields: inout [(String, String)]) {
+        for entry in entries {
             switch entry.value {
-            case .string(let v): (entry.key, v)
-            case .binary(let v): (entry.key, Base64.encode(v))
+            case .string(let v): fields.append((entry.key, v))
+            case .binary(let v): fields.append((entry.key, Base64.encode(v)))
             }
         }
     }

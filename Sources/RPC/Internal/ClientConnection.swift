@@ -90,10 +90,16 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
 
     private func submit(_ call: ClientCall) {
         guard let session else { return }
-        var headers = [
-            (":method", "POST"), (":scheme", "http"), (":path", call.path), (":authority", authority),
-            ("content-type", "application/grpc"), ("te", "trailers"), ("user-agent", "reco-rpc-swift/1.0"),
-        ]
+        // Sized once: the fixed fields, the timeout, the caller's metadata.
+        var headers: [(String, String)] = []
+        headers.reserveCapacity(8 + call.metadata.entries.count)
+        headers.append((":method", "POST"))
+        headers.append((":scheme", "http"))
+        headers.append((":path", call.path))
+        headers.append((":authority", authority))
+        headers.append(("content-type", "application/grpc"))
+        headers.append(("te", "trailers"))
+        headers.append(("user-agent", "reco-rpc-swift/1.0"))
         if let deadline = call.deadline {
             let left = ContinuousClock.now.duration(to: deadline)
             guard left > .zero else {
@@ -102,7 +108,7 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
             }
             headers.append(("grpc-timeout", GRPCHeaders.formatTimeout(left)))
         }
-        headers += call.metadata.headerFields
+        call.metadata.appendFields(to: &headers)
         guard let id = session.submitRequest(headers: headers) else {
             complete(call, RPCError(.unavailable, "connection refused a new stream"))
             return

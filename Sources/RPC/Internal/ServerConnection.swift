@@ -325,8 +325,11 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
         stream.inbound?.finish(throwing: status)
         if !stream.headersSent {
             stream.headersSent = true
-            var headers = [(":status", "200"), ("content-type", "application/grpc")]
-            headers += statusFields(status)
+            var headers: [(String, String)] = []
+            headers.reserveCapacity(4 + status.metadata.entries.count)
+            headers.append((":status", "200"))
+            headers.append(("content-type", "application/grpc"))
+            appendStatusFields(status, to: &headers)
             session.submitResponse(stream: stream.id, headers: headers, hasBody: false)
         } else {
             session.resumeData(stream: stream.id)
@@ -337,9 +340,16 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
     }
 
     private func statusFields(_ status: RPCError) -> [(String, String)] {
-        var fields = [("grpc-status", String(status.code.rawValue))]
+        var fields: [(String, String)] = []
+        fields.reserveCapacity(2 + status.metadata.entries.count)
+        appendStatusFields(status, to: &fields)
+        return fields
+    }
+
+    private func appendStatusFields(_ status: RPCError, to fields: inout [(String, String)]) {
+        fields.append(("grpc-status", String(status.code.rawValue)))
         if !status.message.isEmpty { fields.append(("grpc-message", GRPCHeaders.percentEncode(status.message))) }
-        return fields + status.metadata.headerFields
+        status.metadata.appendFields(to: &fields)
     }
 
     private func markSent() {
