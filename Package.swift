@@ -136,7 +136,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "FeedLoad",
-            dependencies: ["RPC", "Messages", "Wire"],
+            dependencies: ["RPC", "Messages", "Wire", "Dataset"],
             path: "Tests/Benchmarks/FeedLoad",
             swiftSettings: swiftSettings
         ),

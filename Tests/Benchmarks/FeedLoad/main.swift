@@ -5,6 +5,7 @@
 // one JSON line: qps, p50/p99/max in ms, calls and errors by status.
 // usage: FeedLoad HOST:PORT user|article CONCURRENCY SECONDS [USERS] [CHANNELS] [ARTICLES] [RATE]
 // RATE > 0 paces the calls to that many per second in all (open loop per worker).
+import Dataset
 import Foundation
 import Messages
 import RPC
@@ -23,19 +24,6 @@ let articles = arguments.count > 7 ? Int64(arguments[7]) ?? 1682 : 1682
 let rate = arguments.count > 8 ? Double(arguments[8]) ?? 0 : 0
 // Every call's timestamp is later than every earlier call's.
 let clock = Atomic<Int64>(Int64(Date().timeIntervalSince1970 * 1000) - 86_400_000)
-
-/// Per-worker SplitMix64: random users without a system call each.
-struct WorkerRandom: RandomNumberGenerator {
-    var state = UInt64.random(in: 0...UInt64.max)
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// What the load client reads of a Track: how many items and the time
 /// stamp. The tracking strings are skipped, not built: a load generator
@@ -81,7 +69,8 @@ Task.detached {
         for _ in 0..<concurrency {
             group.addTask(executorPreference: loop) {
                 var result = WorkerResult()
-                var random = WorkerRandom()
+                // Seeded once per worker: random users without a system call each.
+                var random = SeededGenerator(seed: UInt64.random(in: 0...UInt64.max))
                 // Paced: this worker's k-th call is due at start + k * concurrency / rate.
                 let interval = rate > 0 ? Duration.seconds(Double(concurrency) / rate) : .zero
                 var due = start
