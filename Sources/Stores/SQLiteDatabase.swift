@@ -55,14 +55,7 @@ public final class SQLiteDatabase: Sendable {
                 checkpointInterval: Duration = .milliseconds(100),
                 opening: (SQLiteConnection) throws -> Void = { _ in }) throws {
         self.path = path
-        var handle: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
-        guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK, let handle else {
-            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
-            sqlite3_close(handle)
-            throw StoreError("open \(path): \(message)")
-        }
-        let connection = SQLiteConnection(handle)
+        let connection = try SQLiteConnection.open(path, creating: true)
         do {
             try connection.execute("PRAGMA journal_mode=WAL")
             try connection.execute("PRAGMA synchronous=\(synchronous.rawValue)")
@@ -180,13 +173,7 @@ private final class Checkpointer: Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     init(path: String, interval: Duration) throws {
-        var handle: OpaquePointer?
-        guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let handle else {
-            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
-            sqlite3_close(handle)
-            throw StoreError("open \(path) for checkpoints: \(message)")
-        }
-        let connection = SQLiteConnection(handle)
+        let connection = try SQLiteConnection.open(path, creating: false)
         do {
             // A connection that has not read the database yet does not know it is in WAL mode.
             try connection.execute("PRAGMA journal_mode=WAL")
@@ -220,6 +207,18 @@ public final class SQLiteConnection: @unchecked Sendable {
 
     init(_ handle: OpaquePointer) {
         self.handle = handle
+    }
+
+    /// A connection of its own to the database at `path` (created if asked).
+    static func open(_ path: String, creating: Bool) throws -> SQLiteConnection {
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (creating ? SQLITE_OPEN_CREATE : 0)
+        guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close(handle)
+            throw StoreError("open \(path): \(message)")
+        }
+        return SQLiteConnection(handle)
     }
 
     func close() {
