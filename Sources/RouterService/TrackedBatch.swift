@@ -38,8 +38,8 @@ public struct TrackedBatch: ProtoEncodable {
         return size
     }
 
-    func itemSize(_ item: Int64, idLength: Int) -> Int {
-        WireSize.int64(1, item) + WireSize.message(2, size: paramsSize(idLength: idLength))
+    func itemSize(_ item: Int64, paramsSize: Int) -> Int {
+        WireSize.int64(1, item) + WireSize.message(2, size: paramsSize)
     }
 
     /// The exposure line: its head, `[1,2,3]`, the tail.
@@ -49,7 +49,7 @@ public struct TrackedBatch: ProtoEncodable {
 
     public func encodedSize() -> Int {
         var size = exposure ? WireSize.message(1, size: exposureLength) : 0
-        for item in items { size += WireSize.message(2, size: itemSize(item, idLength: Self.decimalLength(item))) }
+        for item in items { size += WireSize.message(2, size: itemSize(item, paramsSize: paramsSize(idLength: Self.decimalLength(item)))) }
         return size + WireSize.int64(3, timeStamp)
     }
 
@@ -70,11 +70,12 @@ public struct TrackedBatch: ProtoEncodable {
         }
         for item in items {
             let idLength = Self.decimalLength(item)
+            let params = paramsSize(idLength: idLength)
             writer.writeKey(2, .lengthDelimited)
-            writer.writeVarint(UInt64(itemSize(item, idLength: idLength)))
+            writer.writeVarint(UInt64(itemSize(item, paramsSize: params)))
             writer.writeInt64(1, item)
             writer.writeKey(2, .lengthDelimited)
-            writer.writeVarint(UInt64(paramsSize(idLength: idLength)))
+            writer.writeVarint(UInt64(params))
             for (field, head) in heads.enumerated() {
                 writer.writeKey(field + 1, .lengthDelimited)
                 writer.writeVarint(UInt64(lineBases[field] + idLength))
