@@ -98,12 +98,14 @@ public final class FeedHandler: Sendable {
             log.warning("degraded: \(cause): \(error)")
         }
 
-        // 1. The cache.
+        // 1. The cache, minus what history shows: an item shown in channel 0
+        // since the ranking, or a wait list that lost its last takes in a crash.
+        let shown = Set(shownBefore)
         var items: [Int64] = []
         do {
             let cached: ItemList = try await dependencies.cache.unary("/reco.Cache/take", FeedQuery(userID: query.userID, channelID: query.channelID, count: query.count),
                                                                       timeout: budget(0.15), metadata: metadata)
-            items = cached.articleIDs
+            items = cached.articleIDs.filter { !shown.contains($0) }
         } catch {
             degrade("cache", error)
         }
@@ -121,8 +123,7 @@ public final class FeedHandler: Sendable {
             degrade("recall", error)
             candidates = fallback.withLock { $0[query.channelID] ?? [] }
         }
-        let shown = Set(shownBefore).union(items)
-        candidates = candidates.filter { !shown.contains($0) }
+        candidates = candidates.filter { !shown.contains($0) && !items.contains($0) }
 
         // 3. Rank with the strategy's model; unranked recall order if that fails.
         if !candidates.isEmpty && !degraded.contains("recall") {

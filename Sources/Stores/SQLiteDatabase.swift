@@ -120,19 +120,27 @@ public final class SQLiteDatabase: Sendable {
                     }
                 })
             }
-            // The thread takes the whole queue per wake-up, so only the job
-            // that finds it empty has to wake it.
-            let accepted = queue.withLock { state -> Bool? in
-                guard !state.closed else { return nil }
-                state.jobs.append(job)
-                return state.jobs.count == 1
-            }
-            switch accepted {
-            case true?: wake.signal()
-            case false?: break
-            case nil: continuation.resume(throwing: StoreError("\(path) is closed"))
-            }
+            if !enqueue(job) { continuation.resume(throwing: StoreError("\(path) is closed")) }
         }
+    }
+
+    /// Queues a write nobody waits for (`close` still finishes it); false
+    /// once the database is closed.
+    @discardableResult
+    public func enqueueWrite(_ body: @escaping @Sendable (SQLiteConnection) throws -> Void) -> Bool {
+        enqueue(Job(write: true) { connection in ((try? body(connection)) != nil, { _ in }) })
+    }
+
+    private func enqueue(_ job: Job) -> Bool {
+        // The thread takes the whole queue per wake-up, so only the job
+        // that finds it empty has to wake it.
+        let accepted = queue.withLock { state -> Bool? in
+            guard !state.closed else { return nil }
+            state.jobs.append(job)
+            return state.jobs.count == 1
+        }
+        if accepted == true { wake.signal() }
+        return accepted != nil
     }
 
     private func serve(_ connection: SQLiteConnection) {

@@ -12,18 +12,37 @@ public protocol WaitList: Sendable {
 }
 
 /// The wait list in SQLite: one row per (user, channel) holding the ranked
-/// list; synchronous=NORMAL (a crash of the process loses nothing; a power
-/// cut may lose the last writes, which only means a recall runs again).
+/// list, synchronous=NORMAL, with the lists in use kept in memory. Changes
+/// land in memory first and reach the database together every
+/// `flushInterval` (write-behind): a list put and taken before the next flush
+/// never touches the disk, the rest is written in one transaction per
+/// interval instead of one commit per change, and a take reads the database
+/// only for a list memory does not hold (after a restart, say). A crash
+/// loses at most the last interval of changes: a lost put means recall runs
+/// again, a lost take that items already served come back, which RecoCenter
+/// drops against the user's history (so nothing repeats). `close` writes
+/// what is pending.
 ///
 /// This process owns the database, so it can know which (user, channel) rows
-/// exist: a take for a key with no row (every cold refresh) is answered
-/// without a trip to the database thread. The index changes only inside the
-/// database jobs, so it follows the rows in the order they are written.
+/// exist: a take for a key with no row and no list in memory (every cold
+/// refresh) is answered without a trip to the database thread. The index
+/// changes only inside the database jobs, so it follows the rows as written.
 public final class SQLiteWaitList: WaitList {
+    struct State {
+        /// Changes since the last flush began, and the batch being written.
+        var pending = WaitListChanges()
+        var flushing = WaitListChanges()
+        /// Lists as written, kept for takes.
+        var written: WrittenLists
+    }
+
     let database: SQLiteDatabase
     let index: RowIndex
+    let state: Mutex<State>
+    private let flusher = Mutex<Task<Void, Never>?>(nil)
 
-    public init(path: String, indexCapacity: Int = 2_000_000) throws {
+    public init(path: String, indexCapacity: Int = 2_000_000, memoryCapacity: Int = 200_000,
+                flushInterval: Duration = .milliseconds(250)) throws {
         let index = RowIndex(capacity: indexCapacity)
         database = try SQLiteDatabase(path: path, synchronous: .normal, schema: [
             """
@@ -38,43 +57,181 @@ public final class SQLiteWaitList: WaitList {
             }
         })
         self.index = index
+        state = Mutex(State(written: WrittenLists(capacity: memoryCapacity)))
+        flusher.withLock {
+            $0 = Task { [weak self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: flushInterval)
+                    try? await self?.flush()
+                }
+            }
+        }
     }
 
-    public func close() { database.close() }
+    /// Writes the pending changes, then closes the database.
+    public func close() {
+        flusher.withLock { $0?.cancel() }
+        // The batch a flush may be writing right now is written again under
+        // the newer changes: both are idempotent, in this order.
+        let last = state.withLock { state in
+            defer { (state.pending, state.flushing) = (WaitListChanges(), WaitListChanges()) }
+            return state.flushing.overlaid(by: state.pending)
+        }
+        if !last.isEmpty { database.enqueueWrite { [index] c in try last.apply(to: c, index: index) } }
+        database.close()
+    }
 
     public func take(user: String, channel: Int32, count: Int) async throws -> [Int64] {
+        if let taken = state.withLock({ Self.pop(user, channel, count, from: &$0) }) { return taken }
         guard index.mayHold(user: user, channel: channel) else { return [] }
-        return try await database.write { [index] c in
-            let key: [SQLiteValue] = [.text(user), .integer(Int64(channel))]
-            let items = ItemText.decode(try c.query("SELECT items FROM wait_list WHERE user = ? AND channel = ?", key).first?.first?.text)
-            let rest = items.dropFirst(count)
-            if rest.isEmpty {
-                if !items.isEmpty { try c.execute("DELETE FROM wait_list WHERE user = ? AND channel = ?", key) }
-                index.remove(user: user, channel: channel)
-            } else {
-                try c.execute("UPDATE wait_list SET items = ? WHERE user = ? AND channel = ?", [.text(ItemText.encode(Array(rest)))] + key)
-            }
-            return Array(items.prefix(count))
+        let stored = try await database.read { c in
+            ItemText.decode(try c.query("SELECT items FROM wait_list WHERE user = ? AND channel = ?", [.text(user), .integer(Int64(channel))]).first?.first?.text)
+        }
+        return state.withLock { state in
+            // A change that arrived while the row was read is newer than the row.
+            if let taken = Self.pop(user, channel, count, from: &state) { return taken }
+            state.pending.set(user, channel, stored)
+            return Self.pop(user, channel, count, from: &state) ?? []
         }
     }
 
     public func replace(user: String, channel: Int32, items: [Int64]) async throws {
-        try await database.write { [index] c in
-            let key: [SQLiteValue] = [.text(user), .integer(Int64(channel))]
-            if items.isEmpty {
-                try c.execute("DELETE FROM wait_list WHERE user = ? AND channel = ?", key)
-                index.remove(user: user, channel: channel)
-            } else {
-                try c.execute("INSERT OR REPLACE INTO wait_list (user, channel, items) VALUES (?, ?, ?)", key + [.text(ItemText.encode(items))])
-                index.insert(user: user, channel: channel)
-            }
-        }
+        state.withLock { $0.pending.set(user, channel, items) }
     }
 
     public func removeAll(user: String) async throws {
-        try await database.write { [index] c in
-            try c.execute("DELETE FROM wait_list WHERE user = ?", [.text(user)])
-            index.remove(user: user)
+        state.withLock { $0.pending.drop(user) }
+    }
+
+    /// Writes the changes made since the last flush in one transaction. On
+    /// failure they stay pending (under anything newer) for the next one.
+    func flush() async throws {
+        let batch = state.withLock { state -> WaitListChanges? in
+            guard !state.pending.isEmpty, state.flushing.isEmpty else { return nil }
+            state.flushing = state.pending
+            state.pending = WaitListChanges()
+            return state.flushing
+        }
+        guard let batch else { return }
+        do {
+            try await database.write { [index] c in try batch.apply(to: c, index: index) }
+            state.withLock { state in
+                state.written.absorb(batch)
+                state.flushing = WaitListChanges()
+            }
+        } catch {
+            state.withLock { state in
+                state.pending = state.flushing.overlaid(by: state.pending)
+                state.flushing = WaitListChanges()
+            }
+            throw error
+        }
+    }
+
+    /// Takes from the list memory holds for the key (pending, the batch being
+    /// written, then as written); nil when only the database can tell.
+    private static func pop(_ user: String, _ channel: Int32, _ count: Int, from state: inout State) -> [Int64]? {
+        guard let list = state.pending.list(user, channel) ?? state.flushing.list(user, channel) ?? state.written.list(user, channel) else { return nil }
+        guard !list.isEmpty else { return [] }
+        state.pending.set(user, channel, Array(list.dropFirst(count)))
+        return Array(list.prefix(count))
+    }
+}
+
+/// Wait-list changes not yet in the database: per user, whether all their
+/// lists were dropped, then the lists set since (an empty list: no row).
+struct WaitListChanges: Sendable {
+    struct User: Sendable {
+        var dropped = false
+        var lists: [Int32: [Int64]] = [:]
+    }
+
+    var users: [String: User] = [:]
+
+    var isEmpty: Bool { users.isEmpty }
+
+    /// The key's list as these changes leave it; nil if they do not touch it.
+    func list(_ user: String, _ channel: Int32) -> [Int64]? {
+        guard let changes = users[user] else { return nil }
+        return changes.lists[channel] ?? (changes.dropped ? [] : nil)
+    }
+
+    mutating func set(_ user: String, _ channel: Int32, _ items: [Int64]) {
+        users[user, default: User()].lists[channel] = items
+    }
+
+    mutating func drop(_ user: String) {
+        users[user] = User(dropped: true)
+    }
+
+    /// These changes followed by `newer`.
+    func overlaid(by newer: WaitListChanges) -> WaitListChanges {
+        var result = self
+        for (user, changes) in newer.users {
+            if changes.dropped {
+                result.users[user] = changes
+            } else {
+                result.users[user, default: User()].lists.merge(changes.lists) { _, new in new }
+            }
+        }
+        return result
+    }
+
+    /// Runs inside a database write job.
+    func apply(to c: SQLiteConnection, index: RowIndex) throws {
+        for (user, changes) in users {
+            if changes.dropped {
+                try c.execute("DELETE FROM wait_list WHERE user = ?", [.text(user)])
+                index.remove(user: user)
+            }
+            for (channel, items) in changes.lists {
+                let key: [SQLiteValue] = [.text(user), .integer(Int64(channel))]
+                if !items.isEmpty {
+                    try c.execute("INSERT OR REPLACE INTO wait_list (user, channel, items) VALUES (?, ?, ?)", key + [.text(ItemText.encode(items))])
+                    index.insert(user: user, channel: channel)
+                } else if index.mayHold(user: user, channel: channel) {
+                    try c.execute("DELETE FROM wait_list WHERE user = ? AND channel = ?", key)
+                    index.remove(user: user, channel: channel)
+                }
+            }
+        }
+    }
+}
+
+/// The wait list's rows as last written, for takes to read without the
+/// database. Bounded: past `capacity` lists, some users' are forgotten (the
+/// database still has them).
+struct WrittenLists: Sendable {
+    let capacity: Int
+    private(set) var users: [String: [Int32: [Int64]]] = [:]
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    /// The key's row; nil when not held (which says nothing about the database).
+    func list(_ user: String, _ channel: Int32) -> [Int64]? {
+        users[user]?[channel]
+    }
+
+    /// Follows a batch just written.
+    mutating func absorb(_ batch: WaitListChanges) {
+        for (user, changes) in batch.users {
+            var lists = users.removeValue(forKey: user) ?? [:]
+            count -= lists.count
+            if changes.dropped { lists = [:] }
+            for (channel, items) in changes.lists { lists[channel] = items.isEmpty ? nil : items }
+            count += lists.count
+            if !lists.isEmpty { users[user] = lists }
+        }
+        guard count > capacity else { return }
+        // Forget a tenth more than needed, in one pass.
+        var excess = count - capacity + capacity / 10
+        for user in Array(users.keys) where excess > 0 {
+            let dropped = users.removeValue(forKey: user)?.count ?? 0
+            count -= dropped
+            excess -= dropped
         }
     }
 }

@@ -190,6 +190,27 @@ struct FeedHandlerTests {
         for server in servers { await server.shutdown(grace: .zero) }
     }
 
+    @Test("a wait list that lost its takes (a crash before the write) never makes a refresh repeat an item")
+    func staleWaitListNeverRepeats() async throws {
+        let (feed, servers) = try await makeFeed(sortAlive: true)
+        let context = ServerContext(path: "/reco.Feed/feed")
+        let query = FeedQuery(userID: "8", channelID: 0, count: 4, sources: [100, 101, 103, 104], model: 200, timeStamp: 1_700_000_001_000)
+        let first = try await feed.feed(query, context: context)
+        #expect(first.articleIDs.count == 4)
+        // The cache comes back with the served items at the front of the ranking.
+        let cache = try RPCClient(endpoint: .init(port: servers[2].port))
+        let rest: ItemList = try await cache.unary("/reco.Cache/take", FeedQuery(userID: "8", channelID: 0, count: 200))
+        let _: ItemList = try await cache.unary("/reco.Cache/put", FeedQuery(userID: "8", channelID: 0, articleIDs: first.articleIDs + rest.articleIDs))
+        var second = query
+        second.timeStamp += 1000
+        let answer = try await feed.feed(second, context: context)
+        #expect(answer.articleIDs.count == 4)
+        #expect(Set(answer.articleIDs).isDisjoint(with: first.articleIDs))
+        #expect(answer.articleIDs == Array(rest.articleIDs.prefix(4)))
+        cache.shutdown()
+        for server in servers { await server.shutdown(grace: .zero) }
+    }
+
     @Test("concurrent requests of one user run one at a time: refreshes never serve an item twice, late ones page back")
     func concurrentRequestsOfOneUser() async throws {
         let (feed, servers) = try await makeFeed(sortAlive: true)
