@@ -80,7 +80,7 @@ public final class FeedHandler: Sendable {
             }
             return ItemList(articleIDs: batch.items, timeStamp: batch.previousTime, fromHistory: true)
         }
-        var result = try await refresh(query, shown: view.shown, deadline: deadline, metadata: metadata, log: log)
+        var result = try await refresh(query, history: view, deadline: deadline, metadata: metadata, log: log)
         if !result.articleIDs.isEmpty {
             try await history.append(user: user, channel: channel, time: query.timeStamp, items: result.articleIDs)
         }
@@ -88,7 +88,7 @@ public final class FeedHandler: Sendable {
         return result
     }
 
-    func refresh(_ query: FeedQuery, shown shownBefore: [Int64], deadline: ContinuousClock.Instant, metadata: Metadata, log: RequestLogger) async throws -> ItemList {
+    func refresh(_ query: FeedQuery, history: HistoryView, deadline: ContinuousClock.Instant, metadata: Metadata, log: RequestLogger) async throws -> ItemList {
         let want = Int(query.count)
         var degraded: [String] = []
         func budget(_ share: Double) -> Duration { max(ContinuousClock.now.duration(to: deadline) * share, .milliseconds(1)) }
@@ -100,12 +100,11 @@ public final class FeedHandler: Sendable {
 
         // 1. The cache, minus what history shows: an item shown in channel 0
         // since the ranking, or a wait list that lost its last takes in a crash.
-        let shown = Set(shownBefore)
         var items: [Int64] = []
         do {
             let cached: ItemList = try await dependencies.cache.unary("/reco.Cache/take", FeedQuery(userID: query.userID, channelID: query.channelID, count: query.count),
                                                                       timeout: budget(0.15), metadata: metadata)
-            items = cached.articleIDs.filter { !shown.contains($0) }
+            items = cached.articleIDs.filter { !history.wasShown($0) }
         } catch {
             degrade("cache", error)
         }
@@ -123,7 +122,7 @@ public final class FeedHandler: Sendable {
             degrade("recall", error)
             candidates = fallback.withLock { $0[query.channelID] ?? [] }
         }
-        candidates = candidates.filter { !shown.contains($0) && !items.contains($0) }
+        candidates = candidates.filter { !history.wasShown($0) && !items.contains($0) }
 
         // 3. Rank with the strategy's model; unranked recall order if that fails.
         if !candidates.isEmpty && !degraded.contains("recall") {

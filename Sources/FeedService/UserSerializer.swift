@@ -9,16 +9,16 @@ final class UserSerializer: Sendable {
     private let queues = Mutex<[String: [CheckedContinuation<Void, Never>]]>([:])
 
     func run<T>(_ user: String, _ body: () async throws -> T) async rethrows -> T {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let free = queues.withLock { queues -> Bool in
-                if queues[user] == nil {
-                    queues[user] = []
-                    return true
+        // The usual case, the user's only request, goes ahead without suspending.
+        if !queues.withLock({ Self.claim(user, in: &$0) }) {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let free = queues.withLock { queues -> Bool in
+                    if Self.claim(user, in: &queues) { return true }
+                    queues[user]!.append(continuation)
+                    return false
                 }
-                queues[user]!.append(continuation)
-                return false
+                if free { continuation.resume() }
             }
-            if free { continuation.resume() }
         }
         defer {
             let next = queues.withLock { queues -> CheckedContinuation<Void, Never>? in
@@ -33,5 +33,12 @@ final class UserSerializer: Sendable {
             next?.resume()
         }
         return try await body()
+    }
+
+    /// Marks the user busy if no request of theirs is running.
+    private static func claim(_ user: String, in queues: inout [String: [CheckedContinuation<Void, Never>]]) -> Bool {
+        guard queues[user] == nil else { return false }
+        queues[user] = []
+        return true
     }
 }

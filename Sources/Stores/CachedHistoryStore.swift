@@ -7,8 +7,26 @@ import Synchronization
 /// Callers must not run two operations for the same user at once (RecoCenter
 /// serialises each user's requests); different users run in parallel.
 public final class CachedHistoryStore: HistoryStore {
-    /// One user's batches per channel, oldest first.
-    typealias Entry = [Int32: [(time: Int64, items: [Int64])]]
+    /// One channel of one user: batches oldest first, and every item in them.
+    struct Channel {
+        var batches: [(time: Int64, items: [Int64])] = []
+        var shown: Set<Int64> = []
+
+        mutating func record(time: Int64, items: [Int64]) {
+            if let last = batches.last, last.time >= time {
+                // Out of order or a replaced batch (rare): rebuild.
+                batches.removeAll { $0.time == time }
+                batches.append((time, items))
+                batches.sort { $0.time < $1.time }
+                shown = Set(batches.lazy.flatMap(\.items))
+            } else {
+                batches.append((time, items))
+                shown.formUnion(items)
+            }
+        }
+    }
+
+    typealias Entry = [Int32: Channel]
 
     let backing: any HistoryStore & HistoryDump
     let entries = Mutex<[String: Entry]>([:])
@@ -20,50 +38,49 @@ public final class CachedHistoryStore: HistoryStore {
         self.capacity = capacity
     }
 
-    func entry(_ user: String) async throws -> Entry {
-        if let cached = entries.withLock({ $0[user] }) { return cached }
+    /// Reads the user's entry in memory, loading it first if needed.
+    func withEntry<T: Sendable>(_ user: String, _ body: (Entry) -> T) async throws -> T {
+        if let result = entries.withLock({ $0[user].map(body) }) { return result }
         var loaded: Entry = [:]
-        for batch in try await backing.allBatches(user: user) { loaded[batch.channel, default: []].append((batch.time, batch.items)) }
-        for channel in loaded.keys { loaded[channel]!.sort { $0.time < $1.time } }
+        for batch in try await backing.allBatches(user: user).sorted(by: { $0.time < $1.time }) {
+            loaded[batch.channel, default: Channel()].record(time: batch.time, items: batch.items)
+        }
         entries.withLock { entries in
             if entries.count >= capacity, let victim = entries.keys.first { entries[victim] = nil }
             entries[user] = loaded
         }
-        return loaded
+        return body(loaded)
     }
 
     public func newestTime(user: String, channel: Int32) async throws -> Int64? {
-        try await entry(user)[channel]?.last?.time
+        try await withEntry(user) { $0[channel]?.batches.last?.time }
     }
 
     public func batch(user: String, channel: Int32, atOrBefore time: Int64) async throws -> HistoryBatch? {
-        guard let batches = try await entry(user)[channel], let index = batches.lastIndex(where: { $0.time <= time }) else { return nil }
-        return HistoryBatch(time: batches[index].time, items: batches[index].items, previousTime: index > 0 ? batches[index - 1].time : 0)
+        try await withEntry(user) { entry in
+            guard let batches = entry[channel]?.batches, let index = batches.lastIndex(where: { $0.time <= time }) else { return nil }
+            return HistoryBatch(time: batches[index].time, items: batches[index].items, previousTime: index > 0 ? batches[index - 1].time : 0)
+        }
     }
 
     public func shownItems(user: String, channels: [Int32]) async throws -> Set<Int64> {
-        let entry = try await entry(user)
-        var shown: Set<Int64> = []
-        for channel in Set(channels) { for batch in entry[channel] ?? [] { shown.formUnion(batch.items) } }
-        return shown
+        try await withEntry(user) { entry in
+            channels.reduce(into: Set<Int64>()) { $0.formUnion(entry[$1]?.shown ?? []) }
+        }
     }
 
     public func view(user: String, channel: Int32) async throws -> HistoryView {
-        let entry = try await entry(user)
-        var shown: [Int64] = []
-        for source in Set([channel, 0]) { for batch in entry[source] ?? [] { shown += batch.items } }
-        return HistoryView(newest: entry[channel]?.last?.time, shown: shown)
+        try await withEntry(user) { entry in
+            HistoryView(newest: entry[channel]?.batches.last?.time, shownInChannel: entry[channel]?.shown ?? [],
+                        shownInAllChannels: channel == 0 ? [] : entry[0]?.shown ?? [])
+        }
     }
 
     public func append(user: String, channel: Int32, time: Int64, items: [Int64]) async throws {
         try await backing.append(user: user, channel: channel, time: time, items: items)
         entries.withLock { entries in
             guard entries[user] != nil else { return }
-            var batches = entries[user]![channel, default: []]
-            batches.removeAll { $0.time == time }
-            batches.append((time, items))
-            batches.sort { $0.time < $1.time }
-            entries[user]![channel] = batches
+            entries[user]![channel, default: Channel()].record(time: time, items: items)
         }
     }
 

@@ -31,22 +31,36 @@ public protocol HistoryStore: Sendable {
     func view(user: String, channel: Int32) async throws -> HistoryView
 }
 
-/// The newest batch time of one (user, channel) and the items a refresh must not repeat.
+/// The newest batch time of one (user, channel) and the items a refresh must
+/// not repeat: those shown in the channel and those shown in channel 0, as
+/// sets a store can hand over as it keeps them (no copy per request).
 public struct HistoryView: Sendable, Equatable {
     public var newest: Int64?
-    /// Items shown in the channel or in channel 0 (may repeat).
-    public var shown: [Int64]
+    public var shownInChannel: Set<Int64>
+    public var shownInAllChannels: Set<Int64>
 
-    public init(newest: Int64?, shown: [Int64]) {
+    public init(newest: Int64?, shownInChannel: Set<Int64>, shownInAllChannels: Set<Int64>) {
         self.newest = newest
-        self.shown = shown
+        self.shownInChannel = shownInChannel
+        self.shownInAllChannels = shownInAllChannels
     }
+
+    public init(newest: Int64?, shown: Set<Int64>) {
+        self.init(newest: newest, shownInChannel: shown, shownInAllChannels: [])
+    }
+
+    public func wasShown(_ item: Int64) -> Bool {
+        shownInChannel.contains(item) || shownInAllChannels.contains(item)
+    }
+
+    /// Everything shown in either.
+    public var shown: Set<Int64> { shownInChannel.union(shownInAllChannels) }
 }
 
 extension HistoryStore {
     public func view(user: String, channel: Int32) async throws -> HistoryView {
         HistoryView(newest: try await newestTime(user: user, channel: channel),
-                    shown: Array(try await shownItems(user: user, channels: [channel, 0])))
+                    shown: try await shownItems(user: user, channels: [channel, 0]))
     }
 }
 

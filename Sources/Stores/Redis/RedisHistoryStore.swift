@@ -33,7 +33,7 @@ public final class RedisHistoryStore: HistoryStore {
                         RedisCommand("ZRANGE", RedisKeys.history(user, channel), 0, -1)]
         if channel != 0 { commands.append(RedisCommand("ZRANGE", RedisKeys.history(user, 0), 0, -1)) }
         let replies = try await redis.replies(commands)
-        return HistoryView(newest: try Self.newest(replies[0]), shown: replies.dropFirst().flatMap { $0.array.flatMap(Self.items) })
+        return HistoryView(newest: try Self.newest(replies[0]), shown: Set(replies.dropFirst().flatMap { $0.array.flatMap(Self.items) }))
     }
 
     public func append(user: String, channel: Int32, time: Int64, items: [Int64]) async throws {
