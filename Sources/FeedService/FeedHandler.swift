@@ -100,13 +100,18 @@ public final class FeedHandler: Sendable {
 
         // 1. The cache, minus what history shows: an item shown in channel 0
         // since the ranking, or a wait list that lost its last takes in a crash.
+        // A channel the user was never served has no cache (a ranking is
+        // parked only by a refresh that also writes history): no call.
         var items: [Int64] = []
-        do {
-            let cached: ItemList = try await dependencies.cache.unary("/reco.Cache/take", FeedQuery(userID: query.userID, channelID: query.channelID, count: query.count),
-                                                                      timeout: budget(0.15), metadata: metadata)
-            items = cached.articleIDs.filter { !history.wasShown($0) }
-        } catch {
-            degrade("cache", error)
+        if history.newest != nil {
+            do {
+                let cached: ItemList = try await dependencies.cache.unary(
+                    "/reco.Cache/take", FeedQuery(userID: query.userID, channelID: query.channelID, count: query.count),
+                    timeout: budget(0.15), metadata: metadata)
+                items = cached.articleIDs.filter { !history.wasShown($0) }
+            } catch {
+                degrade("cache", error)
+            }
         }
         if items.count >= want { return ItemList(articleIDs: items, degraded: degraded) }
 

@@ -144,8 +144,9 @@ struct HandlerTests {
 
 @Suite("RecoCenter in-process", .serialized)
 struct FeedHandlerTests {
-    /// Recall, sort and cache served in-process; `sortAlive` false points sort at a closed port.
-    func makeFeed(sortAlive: Bool) async throws -> (FeedHandler, [RPCServer]) {
+    /// Recall, sort and cache served in-process; `sortAlive` or `cacheAlive`
+    /// false points that dependency at a closed port.
+    func makeFeed(sortAlive: Bool, cacheAlive: Bool = true) async throws -> (FeedHandler, [RPCServer]) {
         let artifacts = try await fixtureWatcher()
         let logger = Logger(label: "test")
         let recall = RPCServer(configuration: .init(port: 0), router: RecallHandler(artifacts: artifacts, experiments: experiments, logger: logger).router)
@@ -158,7 +159,7 @@ struct FeedHandlerTests {
             history: try SQLiteHistoryStore(path: dir + "/h.sqlite"),
             dependencies: .init(recall: try RPCClient(endpoint: .init(port: recall.port)),
                                 sort: try RPCClient(endpoint: .init(port: sortAlive ? sort.port : 1)),
-                                cache: try RPCClient(endpoint: .init(port: cache.port))),
+                                cache: try RPCClient(endpoint: .init(port: cacheAlive ? cache.port : 1))),
             logger: logger, defaultBudget: .seconds(30))
         return (feed, [recall, sort, cache])
     }
@@ -208,6 +209,20 @@ struct FeedHandlerTests {
         #expect(Set(answer.articleIDs).isDisjoint(with: first.articleIDs))
         #expect(answer.articleIDs == Array(rest.articleIDs.prefix(4)))
         cache.shutdown()
+        for server in servers { await server.shutdown(grace: .zero) }
+    }
+
+    @Test("a channel the user was never served asks no cache; the next refresh does")
+    func firstRefreshSkipsTheCache() async throws {
+        let (feed, servers) = try await makeFeed(sortAlive: true, cacheAlive: false)
+        let context = ServerContext(path: "/reco.Feed/feed")
+        var query = FeedQuery(userID: "9", channelID: 2, count: 4, sources: [100, 101, 103, 104], model: 200, timeStamp: 1_700_000_001_000)
+        let first = try await feed.feed(query, context: context)
+        #expect(first.articleIDs.count == 4 && first.degraded.isEmpty)
+        query.timeStamp += 1000
+        let second = try await feed.feed(query, context: context)
+        #expect(second.degraded == ["cache"])
+        #expect(Set(second.articleIDs).isDisjoint(with: first.articleIDs))
         for server in servers { await server.shutdown(grace: .zero) }
     }
 
