@@ -1,4 +1,3 @@
-import CoreMetrics
 public import Logging
 import Messages
 public import RPC
@@ -12,6 +11,7 @@ public import Stores
 public final class CacheHandler: Sendable {
     let cache: any FeedCache
     let logger: Logger
+    let takes = CounterFamily("cache_takes_total", dimension: "result")
 
     public init(cache: any FeedCache, logger: Logger) {
         self.cache = cache
@@ -23,7 +23,7 @@ public final class CacheHandler: Sendable {
         router.unary("reco.Cache", "take") { (query: FeedQuery, context) in
             let items = try await self.stored(context) { try await self.cache.take(user: query.userID, channel: query.channelID, count: Int(max(query.count, 0))) }
             let result = items.isEmpty ? "miss" : items.count >= Int(query.count) ? "hit" : "partial"
-            Counter(label: "cache_takes_total", dimensions: [("result", result)]).increment()
+            self.takes.increment(result)
             return ItemList(articleIDs: items)
         }
         router.unary("reco.Cache", "put") { (query: FeedQuery, context) in

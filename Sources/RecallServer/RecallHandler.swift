@@ -1,4 +1,3 @@
-import CoreMetrics
 public import Experiments
 public import Logging
 public import Messages
@@ -20,12 +19,19 @@ public struct RecallHandler: Sendable {
     let experiments: ExperimentTable
     let live: LiveFeatures?
     let logger: Logger
+    /// Recall channel id -> source name (the table keys them as text).
+    let sourceNames: [Int64: String]
+    /// What a user with no personal list gets: the channel's hot and new lists.
+    let coldStartSources: [(id: Int64, name: String)]
+    let candidates = CounterFamily("recall_candidates_total", dimension: "channel")
 
     public init(artifacts: ArtifactWatcher, experiments: ExperimentTable, live: LiveFeatures? = nil, logger: Logger) {
         self.artifacts = artifacts
         self.experiments = experiments
         self.live = live
         self.logger = logger
+        sourceNames = Dictionary(experiments.recallChannels.compactMap { id, name in Int64(id).map { ($0, name) } }) { first, _ in first }
+        coldStartSources = ["hot", "new"].map { name in (experiments.sourceIDs([name]).first ?? 0, name) }
     }
 
     public var router: RPCRouter {
@@ -42,28 +48,27 @@ public struct RecallHandler: Sendable {
         let current = artifacts.current
         let user = Int64(query.userID) ?? -1
         let snapshot = liveSnapshot(query.userID, channel: query.channelID)
-        var lists: [(source: Int64, items: [Int64])] = []
+        var lists: [(source: Int64, name: String, items: [Int64])] = []
+        lists.reserveCapacity(query.sources.count + coldStartSources.count)
         for id in query.sources {
-            guard let name = experiments.recallChannels[String(id)] else { throw RPCError(.invalidArgument, "unknown recall channel \(id)") }
-            lists.append((id, items(name, user: user, channel: query.channelID, in: current, live: snapshot)))
+            guard let name = sourceNames[id] else { throw RPCError(.invalidArgument, "unknown recall channel \(id)") }
+            lists.append((id, name, items(name, user: user, channel: query.channelID, in: current, live: snapshot)))
         }
-        let personal = lists.contains { ["als", "content"].contains(experiments.recallChannels[String($0.source)]) && !$0.items.isEmpty }
-        if !personal {
-            for name in ["hot", "new"] where !lists.contains(where: { experiments.recallChannels[String($0.source)] == name }) {
-                let id = experiments.recallChannels.first { $0.value == name }.flatMap { Int64($0.key) } ?? 0
-                lists.append((id, items(name, user: user, channel: query.channelID, in: current, live: snapshot)))
+        if !lists.contains(where: { ($0.name == "als" || $0.name == "content") && !$0.items.isEmpty }) {
+            for source in coldStartSources where !lists.contains(where: { $0.name == source.name }) {
+                lists.append((source.id, source.name, items(source.name, user: user, channel: query.channelID, in: current, live: snapshot)))
             }
         }
-        for list in lists {
-            Counter(label: "recall_candidates_total", dimensions: [("channel", experiments.recallChannels[String(list.source)] ?? "\(list.source)")])
-                .increment(by: list.items.count)
-        }
+        for list in lists { candidates.increment(list.name, by: list.items.count) }
         if !snapshot.disliked.isEmpty {
-            lists = lists.map { ($0.source, $0.items.filter { !snapshot.disliked.contains($0) }) }
+            lists = lists.map { ($0.source, $0.name, $0.items.filter { !snapshot.disliked.contains($0) }) }
         }
         let limit = query.count > 0 ? Int(query.count) : Int.max
+        let total = min(limit, lists.reduce(0) { $0 + $1.items.count })
         var result = ItemList(articleIDs: [], version: current.version)
-        var taken: Set<Int64> = []
+        result.articleIDs.reserveCapacity(total)
+        result.sources.reserveCapacity(total)
+        var taken = Set<Int64>(minimumCapacity: total)
         for position in 0..<(lists.map(\.items.count).max() ?? 0) where result.articleIDs.count < limit {
             for list in lists where position < list.items.count && result.articleIDs.count < limit && taken.insert(list.items[position]).inserted {
                 result.articleIDs.append(list.items[position])
