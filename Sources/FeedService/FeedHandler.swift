@@ -143,9 +143,11 @@ public final class FeedHandler: Sendable {
         }
         let served = items + candidates.prefix(want - items.count)
         let rest = Array(candidates.dropFirst(want - items.count))
-        if !rest.isEmpty || !degraded.contains("cache") {
-            // The rest waits for the next refreshes (replacing any older ranking);
-            // nobody waits for the write.
+        // The rest waits for the next refreshes, replacing any older ranking;
+        // nobody waits for the write. Nothing left means nothing to send: a
+        // take that came back short emptied the cache, and a channel never
+        // served has none.
+        if !rest.isEmpty {
             let logger = log
             dependencies.cache.send("/reco.Cache/put", FeedQuery(userID: query.userID, channelID: query.channelID, articleIDs: rest),
                                     timeout: .milliseconds(500), metadata: metadata) { status in
