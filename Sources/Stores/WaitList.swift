@@ -41,7 +41,7 @@ public final class SQLiteWaitList: WaitList {
     let state: Mutex<State>
     private let flusher = Mutex<Task<Void, Never>?>(nil)
 
-    public init(path: String, indexCapacity: Int = 2_000_000, memoryCapacity: Int = 200_000,
+    public init(path: String, indexCapacity: Int = 2_000_000, memoryCapacity: Int = 100_000,
                 flushInterval: Duration = .milliseconds(250)) throws {
         let index = RowIndex(capacity: indexCapacity)
         database = try SQLiteDatabase(path: path, synchronous: .normal, schema: [
