@@ -24,9 +24,12 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 /// One SQLite database (WAL mode) owned by one thread, so no caller ever
 /// blocks on disk: callers await, the thread works. Writes that queue up
 /// while a commit is in progress are committed together in one transaction
-/// (group commit), each in its own savepoint so one failing write does not
-/// undo the others; every writer resumes only after the commit that made its
-/// write durable. This file is the only one that touches SQLite's C API.
+/// (group commit); if one of them fails, the batch is rolled back and run
+/// again with a savepoint per write, so one failing write does not undo the
+/// others (a write's body must therefore be safe to run twice, which anything
+/// that only touches the database is). Every writer resumes only after the
+/// commit that made its write durable. This file is the only one that
+/// touches SQLite's C API.
 public final class SQLiteDatabase: Sendable {
     public enum Synchronous: String, Sendable {
         /// fsync on every commit: durable through a power cut.
@@ -150,26 +153,55 @@ public final class SQLiteDatabase: Sendable {
                 defer { state.jobs.removeAll() }
                 return (state.jobs, state.closed)
             }
-            var pending: [@Sendable (Bool) -> Void] = []
-            var inTransaction = false
-            for job in jobs {
-                if job.write {
-                    if !inTransaction { inTransaction = (try? connection.execute("BEGIN IMMEDIATE")) != nil }
-                    try? connection.execute("SAVEPOINT job")
-                    let (succeeded, complete) = job.run(connection)
-                    pending.append(complete)
-                    // A failed job undoes only its own changes.
-                    if !succeeded { try? connection.execute("ROLLBACK TO job") }
-                    try? connection.execute("RELEASE job")
-                } else {
-                    job.run(connection).complete(true)
-                }
-            }
-            let committed = !inTransaction || (try? connection.execute("COMMIT")) != nil
-            if !committed { try? connection.execute("ROLLBACK") }
-            pending.forEach { $0(committed) }
+            // Reads ahead of the first write see nothing of this batch: answered now.
+            let firstWrite = jobs.firstIndex(where: \.write) ?? jobs.endIndex
+            for job in jobs[..<firstWrite] { job.run(connection).complete(true) }
+            let rest = jobs[firstWrite...]
+            if !rest.isEmpty && !runTogether(rest, connection) { runIsolated(rest, connection) }
             if closed && queue.withLock({ $0.jobs.isEmpty }) { return }
         }
+    }
+
+    /// The usual case: one transaction and nothing else. False, with
+    /// everything rolled back and nobody answered, when a job fails.
+    private func runTogether(_ jobs: ArraySlice<Job>, _ connection: SQLiteConnection) -> Bool {
+        guard (try? connection.execute("BEGIN IMMEDIATE")) != nil else { return false }
+        var completions: [@Sendable (Bool) -> Void] = []
+        completions.reserveCapacity(jobs.count)
+        for job in jobs {
+            let (succeeded, complete) = job.run(connection)
+            guard succeeded else {
+                try? connection.execute("ROLLBACK")
+                return false
+            }
+            completions.append(complete)
+        }
+        let committed = (try? connection.execute("COMMIT")) != nil
+        if !committed { try? connection.execute("ROLLBACK") }
+        completions.forEach { $0(committed) }
+        return true
+    }
+
+    /// After a failure: each job in a savepoint of its own, so the one that
+    /// fails undoes only its own changes and the others still commit.
+    private func runIsolated(_ jobs: ArraySlice<Job>, _ connection: SQLiteConnection) {
+        var pending: [@Sendable (Bool) -> Void] = []
+        var inTransaction = false
+        for job in jobs {
+            if job.write {
+                if !inTransaction { inTransaction = (try? connection.execute("BEGIN IMMEDIATE")) != nil }
+                try? connection.execute("SAVEPOINT job")
+                let (succeeded, complete) = job.run(connection)
+                pending.append(complete)
+                if !succeeded { try? connection.execute("ROLLBACK TO job") }
+                try? connection.execute("RELEASE job")
+            } else {
+                job.run(connection).complete(true)
+            }
+        }
+        let committed = !inTransaction || (try? connection.execute("COMMIT")) != nil
+        if !committed { try? connection.execute("ROLLBACK") }
+        pending.forEach { $0(committed) }
     }
 }
 

@@ -177,24 +177,27 @@ struct WaitListChanges: Sendable {
         return result
     }
 
-    /// Runs inside a database write job.
+    /// Runs inside a database write job. The index follows only once every
+    /// statement succeeded, so a job run again after a failure finds it as
+    /// it was.
     func apply(to c: SQLiteConnection, index: RowIndex) throws {
+        var written: [(user: String, channel: Int32)] = [], deleted: [(user: String, channel: Int32)] = []
         for (user, changes) in users {
-            if changes.dropped {
-                try c.execute("DELETE FROM wait_list WHERE user = ?", [.text(user)])
-                index.remove(user: user)
-            }
+            if changes.dropped { try c.execute("DELETE FROM wait_list WHERE user = ?", [.text(user)]) }
             for (channel, items) in changes.lists {
                 let key: [SQLiteValue] = [.text(user), .integer(Int64(channel))]
                 if !items.isEmpty {
                     try c.execute("INSERT OR REPLACE INTO wait_list (user, channel, items) VALUES (?, ?, ?)", key + [.text(ItemText.encode(items))])
-                    index.insert(user: user, channel: channel)
+                    written.append((user, channel))
                 } else if index.mayHold(user: user, channel: channel) {
                     try c.execute("DELETE FROM wait_list WHERE user = ? AND channel = ?", key)
-                    index.remove(user: user, channel: channel)
+                    deleted.append((user, channel))
                 }
             }
         }
+        for (user, changes) in users where changes.dropped { index.remove(user: user) }
+        for key in deleted { index.remove(user: key.user, channel: key.channel) }
+        for key in written { index.insert(user: key.user, channel: key.channel) }
     }
 }
 
