@@ -95,14 +95,3 @@ public final class CachedHistoryStore: HistoryStore {
 public protocol HistoryDump: Sendable {
     func allBatches(user: String) async throws -> [(channel: Int32, time: Int64, items: [Int64])]
 }
-
-extension SQLiteHistoryStore: HistoryDump {
-    public func allBatches(user: String) async throws -> [(channel: Int32, time: Int64, items: [Int64])] {
-        try await database.read { c in
-            try c.query("SELECT channel, time, items FROM history WHERE user = ?", [.text(user)]).compactMap { row in
-                guard let channel = row[0].integer, let time = row[1].integer else { return nil }
-                return (Int32(channel), time, ItemText.decode(row[2].text))
-            }
-        }
-    }
-}

@@ -127,11 +127,15 @@ public final class SQLiteDatabase: Sendable {
         }
     }
 
-    /// Queues a write nobody waits for (`close` still finishes it); false
-    /// once the database is closed.
+    /// Queues a write nobody waits for (`close` still finishes it);
+    /// `completion` learns whether it was committed. False once the database is closed.
     @discardableResult
-    public func enqueueWrite(_ body: @escaping @Sendable (SQLiteConnection) throws -> Void) -> Bool {
-        enqueue(Job(write: true) { connection in ((try? body(connection)) != nil, { _ in }) })
+    public func enqueueWrite(_ body: @escaping @Sendable (SQLiteConnection) throws -> Void,
+                             completion: @escaping @Sendable (Bool) -> Void = { _ in }) -> Bool {
+        enqueue(Job(write: true) { connection in
+            let succeeded = (try? body(connection)) != nil
+            return (succeeded, { committed in completion(succeeded && committed) })
+        })
     }
 
     private func enqueue(_ job: Job) -> Bool {
@@ -279,6 +283,9 @@ public final class SQLiteConnection: @unchecked Sendable {
 
     /// Rows changed by the last statement.
     public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// The rowid of the last row inserted on this connection.
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     public func query(_ sql: String, _ bindings: [SQLiteValue] = []) throws -> [[SQLiteValue]] {
         let statement = try prepared(sql)

@@ -134,6 +134,35 @@ struct StoreTests {
         reopened.close()
     }
 
+    @Test("a batch is durable in the log before it is merged: a store opened after a crash reads it, and a merge moves it into the history")
+    func historyLogSurvivesACrash() async throws {
+        let path = Fixture.temporaryDirectory("history-log") + "/h.sqlite"
+        let crashed = try SQLiteHistoryStore(path: path, mergeInterval: .seconds(3600))
+        try await crashed.append(user: "7", channel: 0, time: 100, items: [1, 2])
+        try await crashed.append(user: "7", channel: 0, time: 200, items: [3])
+        try await crashed.append(user: "7", channel: 0, time: 200, items: [4])
+        func count(_ table: String, in file: String) async throws -> Int64? {
+            let database = try SQLiteDatabase(path: file)
+            defer { database.close() }
+            return try await database.read { try $0.query("SELECT COUNT(*) FROM \(table)").first?.first?.integer }
+        }
+        #expect(try await count("history", in: path) == 0)
+        #expect(try await count("log", in: SQLiteHistoryStore.logPath(path)) == 3)
+        // The same files opened again, as after a crash: the logged batches
+        // are there (the later of two at the same time wins), and merge.
+        let restarted = try SQLiteHistoryStore(path: path, mergeInterval: .seconds(3600))
+        #expect(try await restarted.batch(user: "7", channel: 0, atOrBefore: 250) == HistoryBatch(time: 200, items: [4], previousTime: 100))
+        try await restarted.merge()
+        #expect(try await count("history", in: path) == 2)
+        #expect(try await count("log", in: SQLiteHistoryStore.logPath(path)) == 0)
+        #expect(try await restarted.batch(user: "7", channel: 0, atOrBefore: 250) == HistoryBatch(time: 200, items: [4], previousTime: 100))
+        restarted.close()
+        crashed.close()
+        let reopened = try SQLiteHistoryStore(path: path)
+        #expect(try await reopened.shownItems(user: "7", channels: [0]) == [1, 2, 4])
+        reopened.close()
+    }
+
     @Test("stored item lists read back exactly, and text that is not a number is skipped")
     func itemTextRoundTrips() async throws {
         let path = Fixture.temporaryDirectory("items") + "/h.sqlite"
