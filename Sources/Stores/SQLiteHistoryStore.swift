@@ -12,8 +12,10 @@ import Synchronization
 /// on opening, whatever the log still holds (a crash before a merge) is read
 /// back and merged with the next merge.
 ///
-/// Like `CachedHistoryStore`, callers must not run two operations for the same
-/// user at once (RecoCenter serialises each user's requests).
+/// Every read loads the user's whole history: the store is meant to sit
+/// behind `CachedHistoryStore`, which reads each active user once. Like it,
+/// callers must not run two operations for the same user at once
+/// (RecoCenter serialises each user's requests).
 public final class SQLiteHistoryStore: HistoryStore {
     /// A logged batch not merged yet.
     struct LoggedBatch: Sendable {

@@ -117,16 +117,18 @@ struct SuiteTests {
             #expect(results[name]?.ok == true, "\(name): \(results[name]?.detail ?? "not run")")
         }
 
-        // recoctl trace: one refresh for a new user (cache, recall, sort, put), every hop nested under its caller.
+        // recoctl trace: a new user's refresh (recall, sort; no cache yet), then
+        // the next one (the cache), every hop nested under its caller.
         var flags = ["--config", "\(suite.directory)/suite.json"]
         for (name, port) in suite.ports { flags += ["--\(name)", "127.0.0.1:\(port)"] }
-        let (status, trace) = try await run("\(productsDirectory)/recoctl", ["trace", "trace-user", "-n", "3"] + flags)
-        let lines = trace.split(separator: "\n").map(String.init)
-        #expect(status == 0 && lines.first?.contains("3 items") == true, "\(trace)")
-        for (depth, service, path) in [(0, "ABRouter", "/UserRecommend/user_recommend"), (1, "RecoCenter", "/reco.Feed/feed"), (2, "CacheService", "/reco.Cache/take"),
-                                       (2, "RecallService", "/reco.Recall/recall"), (2, "SortService", "/reco.Sort/rank")] {
-            let prefix = String(repeating: "  ", count: depth) + service + " "
-            #expect(lines.contains { $0.hasPrefix(prefix) && $0.contains(path) && $0.hasSuffix("ok") }, "\(service) at depth \(depth): \(trace)")
+        for hops in [[(2, "RecallService", "/reco.Recall/recall"), (2, "SortService", "/reco.Sort/rank")], [(2, "CacheService", "/reco.Cache/take")]] {
+            let (status, trace) = try await run("\(productsDirectory)/recoctl", ["trace", "trace-user", "-n", "3"] + flags)
+            let lines = trace.split(separator: "\n").map(String.init)
+            #expect(status == 0 && lines.first?.contains("3 items") == true, "\(trace)")
+            for (depth, service, path) in [(0, "ABRouter", "/UserRecommend/user_recommend"), (1, "RecoCenter", "/reco.Feed/feed")] + hops {
+                let prefix = String(repeating: "  ", count: depth) + service + " "
+                #expect(lines.contains { $0.hasPrefix(prefix) && $0.contains(path) && $0.hasSuffix("ok") }, "\(service) at depth \(depth): \(trace)")
+            }
         }
 
         // recoctl top: every service's calls, the cache, the artifacts in service.
