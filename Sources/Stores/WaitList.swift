@@ -50,7 +50,7 @@ public final class SQLiteWaitList: WaitList {
                 user TEXT NOT NULL, channel INTEGER NOT NULL, items TEXT NOT NULL,
                 PRIMARY KEY (user, channel)) WITHOUT ROWID
             """,
-        ], opening: { c in
+        ], background: true, opening: { c in
             for row in try c.query("SELECT user, channel FROM wait_list LIMIT ?", [.integer(Int64(indexCapacity) + 1)]) {
                 guard let user = row[0].text, let channel = row[1].integer else { continue }
                 index.insert(user: user, channel: Int32(truncatingIfNeeded: channel))
