@@ -1,7 +1,8 @@
 import Synchronization
 
 /// The ranked items a user was not shown yet, per channel: what the next
-/// refreshes serve before recall runs again. Durable.
+/// refreshes serve before recall runs again. Durable (the SQLite one within
+/// its flush interval: it writes behind).
 public protocol WaitList: Sendable {
     /// Removes and returns up to `count` items from the front.
     func take(user: String, channel: Int32, count: Int) async throws -> [Int64]
