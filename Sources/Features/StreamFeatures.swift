@@ -75,7 +75,7 @@ public struct StreamFeatures: Sendable {
     /// Positive events in the hot window, oldest first, and counts per (channel, item).
     private var window: [(time: Int64, item: Int)] = []
     private var windowStart = 0
-    private var hotCounts: [Int32: [Int: Int]] = [:]
+    private var hot: [Int32: HotRanking] = [:]
     private let genresOfItem: [Int: [Int]]
     private let channelsOfItem: [Int: [Int32]]
     public private(set) var newest: Int64 = 0
@@ -104,7 +104,7 @@ public struct StreamFeatures: Sendable {
             user.lastClick = max(user.lastClick, event.time)
             user.clicked.insert(event.item)
             window.append((event.time, event.item))
-            for channel in channelsOfItem[event.item] ?? [0] { hotCounts[channel, default: [:]][event.item, default: 0] += 1 }
+            for channel in channelsOfItem[event.item] ?? [0] { hot[channel, default: HotRanking()].increment(event.item) }
         case .dislike:
             user.disliked.insert(event.item)
         }
@@ -128,10 +128,7 @@ public struct StreamFeatures: Sendable {
     private mutating func expire(before time: Int64) {
         while windowStart < window.count, window[windowStart].time < time {
             let old = window[windowStart].item
-            for channel in channelsOfItem[old] ?? [0] {
-                hotCounts[channel]?[old]! -= 1
-                if hotCounts[channel]?[old] == 0 { hotCounts[channel]?[old] = nil }
-            }
+            for channel in channelsOfItem[old] ?? [0] { hot[channel]?.decrement(old) }
             windowStart += 1
         }
         if windowStart > 4096 && windowStart * 2 > window.count {
@@ -142,7 +139,7 @@ public struct StreamFeatures: Sendable {
 
     /// The channel's most clicked items in the hot window, most first.
     public func hotList(channel: Int32, limit: Int) -> [Int] {
-        (hotCounts[channel] ?? [:]).sorted { ($0.value, -$0.key) > ($1.value, -$1.key) }.prefix(limit).map(\.key)
+        hot[channel]?.top(limit) ?? []
     }
 
     /// The user's genres by positive decayed interest, strongest first.

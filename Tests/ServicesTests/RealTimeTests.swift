@@ -1,3 +1,4 @@
+import Dataset
 import Features
 import Foundation
 import Logging
@@ -81,6 +82,30 @@ struct RealTimeTests {
         #expect(features.disliked(user: "u") == [10])
         for _ in 0..<19 { features.apply(BehaviorEvent(user: "v", item: 7, kind: .exposure, time: t0 + 7_200_200)) }
         #expect(abs(features.ctr(item: 7) - (3 + 1) / (19 + 20.0)) < 1e-12)
+    }
+
+    @Test("the hot ranking reads the same top items as sorting every count, through clicks entering and leaving the window")
+    func hotRankingMatchesASort() {
+        var ranking = HotRanking()
+        var counts: [Int: Int] = [:]
+        var random = SeededGenerator(seed: 7)
+        for step in 0..<5_000 {
+            let item = Int.random(in: 0..<60, using: &random)
+            if counts[item] == nil || Bool.random(using: &random) {
+                ranking.increment(item)
+                counts[item, default: 0] += 1
+            } else {
+                ranking.decrement(item)
+                counts[item]! -= 1
+                if counts[item] == 0 { counts[item] = nil }
+            }
+            if step % 97 == 0 {
+                let expected = counts.sorted { ($0.value, -$0.key) > ($1.value, -$1.key) }.map(\.key)
+                for limit in [0, 1, 5, 200] { #expect(ranking.top(limit) == Array(expected.prefix(limit)), "step \(step), limit \(limit)") }
+            }
+        }
+        for item in Array(counts.keys) { for _ in 0..<counts[item]! { ranking.decrement(item) } }
+        #expect(ranking.isEmpty && ranking.top(10).isEmpty)
     }
 
     @Test("recall follows live behaviour: online genres, the live hot list first, nothing disliked")
