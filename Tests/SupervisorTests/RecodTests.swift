@@ -226,7 +226,11 @@ struct RecodTests {
         #expect(first.contains(#"recod_program_running{program="ABRouter"} 1"#) && first.contains(#"rpc_server_latency_seconds_bucket{method="/reco.Feed/feed",program="RecoCenter",le="+Inf"} "#))
         #expect(first.contains(#"cache_takes_total{result="hit",program="CacheService"}"#) && first.contains(#"artifact_version{version="#))
 
+        // A restart is answered once the old process is told to stop: wait for
+        // the new one, or a health check may still reach the old.
+        let old = try await suite.status()["ABRouter"]?.pid
         _ = try await suite.control("restart", "ABRouter")
+        _ = try await suite.waitFor("a new ABRouter") { $0["ABRouter"].map { $0.pid != old && $0.state == "RUNNING" } ?? false }
         _ = try await suite.waitServing("ABRouter", since: .now)
         try await suite.refreshes(3, userPrefix: "m", via: router)
         let second = try await suite.scrape()
