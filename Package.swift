@@ -38,7 +38,7 @@ let package = Package(
 
         // Online state: SQLite by default, behind protocols.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "Stores", dependencies: ["CSQLite", "CLinuxIO", "Redis", .product(name: "CoreMetrics", package: "swift-metrics")], swiftSettings: swiftSettings),
+        .target(name: "Stores", dependencies: ["CSQLite", "Redis", .product(name: "CoreMetrics", package: "swift-metrics")], swiftSettings: swiftSettings),
         // Redis (standalone or Cluster) through hiredis: the production store.
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .target(name: "Redis", dependencies: ["CHiredis"], swiftSettings: swiftSettings),

@@ -47,13 +47,3 @@ static inline int CLinuxIO_spawn(char *const argv[], int output_fd, const char *
     execvp(argv[0], argv);
     _exit(127);
 }
-
-#include <sys/resource.h>
-#include <sys/syscall.h>
-
-// Lowers the calling thread's scheduling priority (raises its nice value):
-// on Linux, setpriority with a thread id applies to that thread alone. Any
-// process may lower its own threads' priority. Returns 0, or -1 with errno.
-static inline int CLinuxIO_setThreadNice(int niceness) {
-    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), niceness);
-}

@@ -54,10 +54,8 @@ public final class SQLiteDatabase: Sendable {
     /// `schema`: statements run once at opening, before any job (start-up
     /// work); then `opening`, for a reader that loads an index before serving.
     /// `checkpointInterval`: how often the WAL is copied into the database.
-    /// `background`: no request waits for this database's writes (a
-    /// write-behind store), so its thread yields to the request threads.
     public init(path: String, synchronous: Synchronous = .full, schema: [String] = [],
-                checkpointInterval: Duration = .milliseconds(100), background: Bool = false,
+                checkpointInterval: Duration = .milliseconds(100),
                 opening: (SQLiteConnection) throws -> Void = { _ in }) throws {
         self.path = path
         let connection = try SQLiteConnection.open(path, creating: true)
@@ -81,7 +79,6 @@ public final class SQLiteDatabase: Sendable {
         }
         // The thread holds the database until `close`.
         let thread = Thread { [self] in
-            if background { BackgroundThread.lowerPriority() }
             serve(connection)
             connection.close()
             finished.signal()
@@ -230,7 +227,6 @@ private final class Checkpointer: Sendable {
         }
         let milliseconds = Int(interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000)
         let thread = Thread { [stop, finished] in
-            BackgroundThread.lowerPriority()
             while stop.wait(timeout: .now() + .milliseconds(max(milliseconds, 1))) == .timedOut {
                 connection.checkpoint()
             }

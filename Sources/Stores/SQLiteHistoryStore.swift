@@ -42,7 +42,7 @@ public final class SQLiteHistoryStore: HistoryStore {
                 PRIMARY KEY (user, channel, time)) WITHOUT ROWID
             """,
             "CREATE INDEX IF NOT EXISTS history_recorded ON history (recorded)",
-        ], background: true)
+        ])
         let opened = OpenedLog()
         do {
             log = try SQLiteDatabase(path: Self.logPath(path), synchronous: .full, schema: [

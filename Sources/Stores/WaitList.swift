@@ -51,7 +51,7 @@ public final class SQLiteWaitList: WaitList {
                 user TEXT NOT NULL, channel INTEGER NOT NULL, items TEXT NOT NULL,
                 PRIMARY KEY (user, channel)) WITHOUT ROWID
             """,
-        ], background: true, opening: { c in
+        ], opening: { c in
             for row in try c.query("SELECT user, channel FROM wait_list LIMIT ?", [.integer(Int64(indexCapacity) + 1)]) {
                 guard let user = row[0].text, let channel = row[1].integer else { continue }
                 index.insert(user: user, channel: Int32(truncatingIfNeeded: channel))
