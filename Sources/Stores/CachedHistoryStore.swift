@@ -57,10 +57,7 @@ public final class CachedHistoryStore: HistoryStore {
     }
 
     public func batch(user: String, channel: Int32, atOrBefore time: Int64) async throws -> HistoryBatch? {
-        try await withEntry(user) { entry in
-            guard let batches = entry[channel]?.batches, let index = batches.lastIndex(where: { $0.time <= time }) else { return nil }
-            return HistoryBatch(time: batches[index].time, items: batches[index].items, previousTime: index > 0 ? batches[index - 1].time : 0)
-        }
+        try await withEntry(user) { HistoryBatch.newest(atOrBefore: time, in: $0[channel]?.batches ?? []) }
     }
 
     public func shownItems(user: String, channels: [Int32]) async throws -> Set<Int64> {

@@ -10,6 +10,12 @@ public struct HistoryBatch: Sendable, Equatable {
         self.items = items
         self.previousTime = previousTime
     }
+
+    /// The newest of a channel's `batches` (oldest first) at or before `time`.
+    static func newest(atOrBefore time: Int64, in batches: [(time: Int64, items: [Int64])]) -> HistoryBatch? {
+        guard let index = batches.lastIndex(where: { $0.time <= time }) else { return nil }
+        return HistoryBatch(time: batches[index].time, items: batches[index].items, previousTime: index > 0 ? batches[index - 1].time : 0)
+    }
 }
 
 /// Every batch each user was shown, per channel, keyed by the request time:

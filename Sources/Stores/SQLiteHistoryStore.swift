@@ -161,8 +161,7 @@ public final class SQLiteHistoryStore: HistoryStore {
     }
 
     public func batch(user: String, channel: Int32, atOrBefore time: Int64) async throws -> HistoryBatch? {
-        guard let batches = try await channels(user)[channel], let index = batches.lastIndex(where: { $0.time <= time }) else { return nil }
-        return HistoryBatch(time: batches[index].time, items: batches[index].items, previousTime: index > 0 ? batches[index - 1].time : 0)
+        HistoryBatch.newest(atOrBefore: time, in: try await channels(user)[channel] ?? [])
     }
 
     public func shownItems(user: String, channels wanted: [Int32]) async throws -> Set<Int64> {
