@@ -6,7 +6,7 @@ Prints QPS, p50/p99 and each process's CPU microseconds per request, per run.
 usage: ab_bench.py BEFORE_BIN_DIR AFTER_BIN_DIR [ROUNDS] [SECONDS]"""
 import json, os, subprocess, sys, time
 
-from suite import Suite, cpu_seconds
+from suite import Suite, cpu_by_process, cpu_per_request
 
 before, after = sys.argv[1], sys.argv[2]
 rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
@@ -19,12 +19,10 @@ for _ in range(rounds):
         with Suite(bin_dir, artifacts) as suite:
             port = suite.ports["ABRouter"]
             subprocess.run([load, f"127.0.0.1:{port}", "user", "32", "2"], capture_output=True, check=True)  # warm-up
-            start_cpu = {n: cpu_seconds(p.pid) for n, p in suite.processes.items()}
+            start_cpu = cpu_by_process(suite)
             started = time.time()
             result = json.loads(subprocess.run([load, f"127.0.0.1:{port}", "user", "32", seconds],
                                                capture_output=True, text=True, check=True).stdout)
             wall = time.time() - started
-            micros = {n: (cpu_seconds(p.pid) - start_cpu[n]) / wall / result["qps"] * 1e6 for n, p in suite.processes.items()}
-            per = ", ".join(f"{n} {us:.0f}" for n, us in micros.items())
             print(f"{name}: {result['qps']:.0f}/s p50 {result['p50_ms']:.2f} ms p99 {result['p99_ms']:.2f} ms "
-                  f"errors {sum(result['errors'].values())}; us per request: {per}; sum {sum(micros.values()):.0f}", flush=True)
+                  f"errors {sum(result['errors'].values())}; us per request: {cpu_per_request(suite, start_cpu, wall, result['qps'])}", flush=True)

@@ -10,7 +10,7 @@ empty answers and each process's CPU microseconds per user_recommend.
 usage: pair_bench.py BEFORE_BIN_DIR AFTER_BIN_DIR [SECONDS] [ROUNDS]"""
 import json, os, subprocess, sys, time
 
-from suite import Suite, cpu_seconds
+from suite import Suite, cpu_by_process, cpu_per_request
 
 before, after = sys.argv[1], sys.argv[2]
 seconds = sys.argv[3] if len(sys.argv) > 3 else "15"
@@ -23,7 +23,7 @@ for _ in range(rounds):
         suites = {"before": first, "after": second}
         for suite in suites.values():  # warm-up: connections, page cache
             subprocess.run([load, f"127.0.0.1:{suite.ports['ABRouter']}", "user", "32", "2"], capture_output=True, check=True)
-        start = {name: {n: cpu_seconds(p.pid) for n, p in suite.processes.items()} for name, suite in suites.items()}
+        start = {name: cpu_by_process(suite) for name, suite in suites.items()}
         runs = {name: subprocess.Popen([load, f"127.0.0.1:{suite.ports['ABRouter']}", "user", "32", seconds], stdout=subprocess.PIPE, text=True)
                 for name, suite in suites.items()}
         started = time.time()
@@ -31,7 +31,5 @@ for _ in range(rounds):
         wall = time.time() - started
         for name, suite in suites.items():
             result = results[name]
-            micros = {n: (cpu_seconds(p.pid) - start[name][n]) / wall / result["qps"] * 1e6 for n, p in suite.processes.items()}
-            per = ", ".join(f"{n} {us:.0f}" for n, us in micros.items())
             print(f"{name}: {result['qps']:.0f}/s p99 {result['p99_ms']:.1f} ms, {result['empty_answers']} empty answers of {result['calls']}, "
-                  f"errors {sum(result['errors'].values())}; us per request: {per}; sum {sum(micros.values()):.0f}", flush=True)
+                  f"errors {sum(result['errors'].values())}; us per request: {cpu_per_request(suite, start[name], wall, result['qps'])}", flush=True)

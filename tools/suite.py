@@ -12,6 +12,18 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_by_process(suite):
+    """Each of the suite's processes' CPU seconds so far, by name."""
+    return {name: cpu_seconds(p.pid) for name, p in suite.processes.items()}
+
+
+def cpu_per_request(suite, start, wall, qps):
+    """Since `start` (cpu_by_process), each process's CPU microseconds per
+    request at `qps` over `wall` seconds, as "name us, ...; sum us"."""
+    micros = {name: (cpu_seconds(p.pid) - start[name]) / wall / qps * 1e6 for name, p in suite.processes.items()}
+    return ", ".join(f"{name} {us:.0f}" for name, us in micros.items()) + f"; sum {sum(micros.values()):.0f}"
+
+
 class Suite:
     def __init__(self, bin_dir, artifacts, limits=None, redis_url=None):
         self.bin_dir, self.artifacts, self.limits = os.path.abspath(bin_dir), os.path.abspath(artifacts), limits or {}
