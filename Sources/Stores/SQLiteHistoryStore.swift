@@ -66,12 +66,7 @@ public final class SQLiteHistoryStore: HistoryStore {
         }
         unmerged = Mutex(opened.rows.withLock { $0 })
         merger.withLock {
-            $0 = Task { [weak self] in
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: mergeInterval)
-                    try? await self?.merge()
-                }
-            }
+            $0 = upkeep(of: self, every: mergeInterval) { try await $0.merge() }
         }
     }
 

@@ -60,12 +60,7 @@ public final class SQLiteWaitList: WaitList {
         self.index = index
         state = Mutex(State(written: WrittenLists(capacity: memoryCapacity)))
         flusher.withLock {
-            $0 = Task { [weak self] in
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: flushInterval)
-                    try? await self?.flush()
-                }
-            }
+            $0 = upkeep(of: self, every: flushInterval) { try await $0.flush() }
         }
     }
 
