@@ -58,8 +58,10 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
         call.connection = self
         if let deadline = call.deadline, call.deadlineTimer == nil {
             // Covers the wait for a connection as well as the call itself.
-            call.deadlineTimer = loop.schedule(at: deadline) { [weak self, weak call] in
-                guard let self, let call else { return }
+            // Strong captures: completing the call cancels the timer, which
+            // releases them; a weak reference would move the connection's
+            // reference counts to a side table for good (the slow path).
+            call.deadlineTimer = loop.schedule(at: deadline) { [self, call] in
                 call.deadlineTimer = nil
                 self.cancel(call, RPCError(.deadlineExceeded, "deadline exceeded"))
             }

@@ -149,8 +149,9 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
             }
             let deadline = ContinuousClock.now + duration
             stream.deadline = deadline
-            stream.deadlineTimer = loop.schedule(at: deadline) { [weak self, weak stream] in
-                guard let self, let stream else { return }
+            // Strong captures, released when finishing the stream cancels the
+            // timer (see ClientConnection.start).
+            stream.deadlineTimer = loop.schedule(at: deadline) { [self, stream] in
                 stream.deadlineTimer = nil
                 self.finish(stream, RPCError(.deadlineExceeded, "deadline exceeded"))
                 stream.task?.cancel()
