@@ -42,61 +42,6 @@ public struct FactorizationMachine: Sendable, Codable, Equatable {
     public func probability(_ row: FeatureVector) -> Float {
         1 / (1 + exp(-logit(row)))
     }
-
-    /// What the columns shared by many rows (one user's) contribute: the
-    /// linear term and, per factor, the sum and the sum of squares. Scoring a
-    /// user's candidates then walks only each candidate's own columns.
-    public struct Partial: Sendable {
-        var linear: Float
-        var sums: [Float]
-        var squares: [Float]
-    }
-
-    public func partial(_ shared: FeatureVector) -> Partial {
-        var partial = Partial(linear: bias, sums: [Float](repeating: 0, count: factors), squares: [Float](repeating: 0, count: factors))
-        for (i, x) in zip(shared.indices, shared.values) {
-            partial.linear += weights[Int(i)] * x
-            let base = Int(i) * factors
-            for f in 0..<factors {
-                let v = vectors[base + f] * x
-                partial.sums[f] += v
-                partial.squares[f] += v * v
-            }
-        }
-        return partial
-    }
-
-    /// The logit of the row `shared + first + second`, with `shared` as a
-    /// `partial` (the item's columns and its dense statistics, say).
-    /// `scratch` is working space reused across calls (no allocation per row).
-    public func logit(_ shared: Partial, plus first: FeatureVector, _ second: FeatureVector = FeatureVector(), scratch: inout [Float]) -> Float {
-        var total = shared.linear
-        for (i, x) in zip(first.indices, first.values) { total += weights[Int(i)] * x }
-        for (i, x) in zip(second.indices, second.values) { total += weights[Int(i)] * x }
-        guard factors > 0 else { return total }
-        if scratch.count < 2 * factors { scratch = [Float](repeating: 0, count: 2 * factors) }
-        for f in 0..<factors {
-            scratch[f] = shared.sums[f]
-            scratch[factors + f] = shared.squares[f]
-        }
-        accumulate(first, into: &scratch)
-        accumulate(second, into: &scratch)
-        var interaction: Float = 0
-        for f in 0..<factors { interaction += scratch[f] * scratch[f] - scratch[factors + f] }
-        return total + interaction / 2
-    }
-
-    /// Adds a part's per-factor sums (first half of `scratch`) and squares (second half).
-    private func accumulate(_ part: FeatureVector, into scratch: inout [Float]) {
-        for (i, x) in zip(part.indices, part.values) {
-            let base = Int(i) * factors
-            for f in 0..<factors {
-                let v = vectors[base + f] * x
-                scratch[f] += v
-                scratch[factors + f] += v * v
-            }
-        }
-    }
 }
 
 /// Training settings (the protocol's grid: lr in {2e-3, 5e-3}, l2 in {3e-3 ... 1e-1}).

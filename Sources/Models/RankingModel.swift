@@ -12,6 +12,12 @@ public struct RankingModel: Sendable, Codable, Equatable {
     public let priors: DenseFeatures.Priors
     public let standardizer: Standardizer
     public let machines: [FactorizationMachine]
+    /// The machines laid out for serving; derived, not stored in the artifact.
+    let scorers: [FactorScorer]
+
+    enum CodingKeys: String, CodingKey {
+        case name, space, priors, standardizer, machines
+    }
 
     public init(name: String, space: FeatureSpace, priors: DenseFeatures.Priors, standardizer: Standardizer, machines: [FactorizationMachine]) {
         precondition(!machines.isEmpty, "a model needs a machine")
@@ -20,6 +26,18 @@ public struct RankingModel: Sendable, Codable, Equatable {
         self.priors = priors
         self.standardizer = standardizer
         self.machines = machines
+        scorers = machines.map(FactorScorer.init)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let machines = try container.decode([FactorizationMachine].self, forKey: .machines)
+        guard !machines.isEmpty else {
+            throw DecodingError.dataCorruptedError(forKey: .machines, in: container, debugDescription: "a model needs a machine")
+        }
+        self.init(name: try container.decode(String.self, forKey: .name), space: try container.decode(FeatureSpace.self, forKey: .space),
+                  priors: try container.decode(DenseFeatures.Priors.self, forKey: .priors),
+                  standardizer: try container.decode(Standardizer.self, forKey: .standardizer), machines: machines)
     }
 
     /// The click probability of a full row: the machines' mean logit.
@@ -44,17 +62,17 @@ public struct RankingModel: Sendable, Codable, Equatable {
         let context = DenseFeatures.userContext(stats, user: userID, priors: priors)
         // The user's columns once per machine; per item only its own columns.
         let userColumns = space.userColumns(user)
-        let shared = machines.map { $0.partial(userColumns) }
+        let shared = scorers.map { $0.partial(userColumns) }
         // The dense columns are the same for every item: only their values change.
         var dense = FeatureVector(indices: (0..<space.denseCount).map { Int32(space.denseOffset + $0) },
                                   values: [Float](repeating: 0, count: space.denseCount))
-        var scratch: [Float] = []
+        var scratch: [FactorScorer.Lane] = []
         return articles.map { article in
             DenseFeatures.write(context, stats, item: article.id, priors: priors, into: &dense.values)
             standardizer.standardize(&dense.values)
             var logit: Float = 0
-            for (machine, partial) in zip(machines, shared) { logit += machine.logit(partial, plus: article.columns, dense, scratch: &scratch) }
-            return 1 / (1 + exp(-logit / Float(machines.count)))
+            for (scorer, partial) in zip(scorers, shared) { logit += scorer.logit(partial, plus: article.columns, dense, scratch: &scratch) }
+            return 1 / (1 + exp(-logit / Float(scorers.count)))
         }
     }
 }

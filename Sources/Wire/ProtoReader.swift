@@ -177,7 +177,19 @@ public struct ProtoReader {
             var count = 0
             for byte in buffer[range] where byte < 0x80 { count += 1 }
             values.reserveCapacity(values.count + count)
-            while index < end { values.append(try readInt64()) }
+            while index < end {
+                // Ids below 16,384 (most catalogues' item ids) take one or two bytes.
+                let first = buffer[index]
+                if first < 0x80 {
+                    values.append(Int64(first))
+                    index += 1
+                } else if index + 1 < end, buffer[index + 1] < 0x80 {
+                    values.append(Int64(first & 0x7F) | Int64(buffer[index + 1]) << 7)
+                    index += 2
+                } else {
+                    values.append(Int64(bitPattern: try readVarintSlow()))
+                }
+            }
         default:
             throw WireError(.invalidWireType, at: offset, "repeated int64 with wire type \(tag.wireType)")
         }

@@ -75,19 +75,20 @@ struct FactorizationMachineTests {
     @Test("a row scored as a shared part plus its own columns has the full row's logit, for FM and LR")
     func sharedPartPlusRestEqualsFullRow() {
         let (rows, labels) = Self.xorData()
-        for factors in [0, 3] {
+        for factors in [0, 3, 8, 19] {
             var trainer = FactorizationMachineTrainer(columns: 5, positiveRate: 0.3, settings: TrainingSettings(factors: factors, seed: 5))
             trainer.epoch(rows.map { FeatureVector(indices: $0.indices + [4], values: $0.values + [0.5]) }, labels: labels)
             let m = trainer.model
-            let shared = m.partial(FeatureVector(indices: [0, 4], values: [1, 0.5]))
-            var scratch: [Float] = []
+            let scorer = FactorScorer(m)
+            let shared = scorer.partial(FeatureVector(indices: [0, 4], values: [1, 0.5]))
+            var scratch: [FactorScorer.Lane] = []
             for rest in [FeatureVector(), FeatureVector(indices: [2], values: [1]), FeatureVector(indices: [1, 3], values: [1, -2])] {
                 let full = FeatureVector(indices: [0, 4] + rest.indices, values: [1, 0.5] + rest.values)
-                #expect(abs(m.logit(shared, plus: rest, scratch: &scratch) - m.logit(full)) < 1e-5, "factors \(factors), rest \(rest.indices)")
+                #expect(abs(scorer.logit(shared, plus: rest, scratch: &scratch) - m.logit(full)) < 1e-5, "factors \(factors), rest \(rest.indices)")
                 // The rest in two parts, as SortService passes an item's columns and its dense statistics.
                 let (first, second) = (FeatureVector(indices: Array(rest.indices.prefix(1)), values: Array(rest.values.prefix(1))),
                                        FeatureVector(indices: Array(rest.indices.dropFirst()), values: Array(rest.values.dropFirst())))
-                #expect(abs(m.logit(shared, plus: first, second, scratch: &scratch) - m.logit(full)) < 1e-5)
+                #expect(abs(scorer.logit(shared, plus: first, second, scratch: &scratch) - m.logit(full)) < 1e-5)
             }
         }
     }

@@ -42,4 +42,20 @@ struct VarintTests {
         var bad = ProtoReader(ProtoWriter.bytes(capacity: WireSize.varint(badKey)) { $0.writeVarint(badKey) })
         #expect(throws: WireError.self) { try bad.nextTag() }
     }
+
+    @Test("packed int64 of every varint length round-trips, and a value cut at the end of the list is an error")
+    func packedInt64() throws {
+        let values = Self.values.map { Int64(bitPattern: $0) } + [-1, 129, 1_682, 16_383, 5, 16_384, Int64.min]
+        let bytes = ProtoWriter.bytes(capacity: WireSize.packedInt64(1, values)) { $0.writePackedInt64(1, values) }
+        var reader = ProtoReader(bytes)
+        var decoded: [Int64] = []
+        let tag = try #require(try reader.nextTag())
+        try reader.readRepeatedInt64(tag, into: &decoded)
+        #expect(decoded == values)
+        // The list's length says 2 bytes, the second of which still has its continuation bit.
+        var cut = ProtoReader([0x0A, 0x02, 0x05, 0x81, 0x01])
+        var partial: [Int64] = []
+        let cutTag = try #require(try cut.nextTag())
+        #expect(throws: WireError.self) { try cut.readRepeatedInt64(cutTag, into: &partial) }
+    }
 }
