@@ -28,18 +28,18 @@ public enum DenseFeatures {
     /// many items are scored for one user (SortService), and once per row
     /// offline: the same arithmetic either way.
     public struct UserContext: Sendable {
-        let counts: BehaviorStatistics.Counts
         let userRate: Double
         let userMean: Double
         /// Counts per genre index, nil for a user with none.
         let byGenre: [BehaviorStatistics.Counts]?
-        let recentRate: Double
-        let recentMean: Double
         /// Per genre index, which of the user's recent positives (bit i = the
         /// i-th) have that genre; and how many recent positives there are.
         let recentPositivesByGenre: [UInt64]
         let recentPositiveCount: Int
         let segment: (gender: Int, age: Int)?
+        /// The columns that depend on the user alone (0, 2, 4, 8, 9), so
+        /// scoring a hundred items computes their logarithms once.
+        let userColumns: (rate: Float, count: Float, mean: Float, recentRate: Float, recentMean: Float)
     }
 
     public static func userContext(_ stats: BehaviorStatistics, user: Int, priors: Priors) -> UserContext {
@@ -54,12 +54,13 @@ public enum DenseFeatures {
         for (i, positive) in positives.enumerated() {
             for genre in stats.genres(of: positive.item) { byGenre[genre] |= 1 << UInt64(i) }
         }
+        let recentRate = (Double(last.reduce(0) { $0 + $1.label }) + m * userRate) / (Double(last.count) + m)
+        let recentMean = (last.reduce(0.0) { $0 + $1.rating } + m * userMean) / (Double(last.count) + m)
         return UserContext(
-            counts: u, userRate: userRate, userMean: userMean, byGenre: stats.userGenres[user],
-            recentRate: (Double(last.reduce(0) { $0 + $1.label }) + m * userRate) / (Double(last.count) + m),
-            recentMean: (last.reduce(0.0) { $0 + $1.rating } + m * userMean) / (Double(last.count) + m),
+            userRate: userRate, userMean: userMean, byGenre: stats.userGenres[user],
             recentPositivesByGenre: byGenre, recentPositiveCount: positives.count,
-            segment: stats.segment(of: user))
+            segment: stats.segment(of: user),
+            userColumns: (Float(logit(userRate)), Float(log1p(Double(u.events))), Float(userMean), Float(logit(recentRate)), Float(recentMean)))
     }
 
     public static func compute(_ stats: BehaviorStatistics, user: Int, item: Int, priors: Priors) -> [Float] {
@@ -75,7 +76,6 @@ public enum DenseFeatures {
     /// `compute` into a buffer of `count` values the caller reuses across
     /// items (SortService scores a hundred per request).
     public static func write(_ context: UserContext, _ stats: BehaviorStatistics, item: Int, priors: Priors, into features: inout [Float]) {
-        let u = context.counts
         let state = stats.itemStates[item]
         let i = state?.counts ?? .init()
         let p0 = priors.positiveRate, r0 = priors.meanRating, m = prior
@@ -108,16 +108,16 @@ public enum DenseFeatures {
         var sharing: UInt64 = 0
         for g in genres { sharing |= context.recentPositivesByGenre[g] }
         let genreMatch = (Double(sharing.nonzeroBitCount) + 0.5) / (Double(context.recentPositiveCount) + 1)
-        features[0] = Float(logit(userRate))
+        features[0] = context.userColumns.rate
         features[1] = Float(logit(itemRate))
-        features[2] = Float(log1p(Double(u.events)))
+        features[2] = context.userColumns.count
         features[3] = Float(log1p(Double(i.events)))
-        features[4] = Float(context.userMean)
+        features[4] = context.userColumns.mean
         features[5] = Float((i.ratingSum + m * r0) / (Double(i.events) + m))
         features[6] = Float(logit(genreRate))
         features[7] = Float(log1p(genreCount))
-        features[8] = Float(logit(context.recentRate))
-        features[9] = Float(context.recentMean)
+        features[8] = context.userColumns.recentRate
+        features[9] = context.userColumns.recentMean
         features[10] = Float(genreMatch)
         features[11] = Float(logit(sameGender))
         features[12] = Float(logit(sameAge))

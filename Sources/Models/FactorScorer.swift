@@ -55,8 +55,8 @@ public struct FactorScorer: Sendable, Equatable {
     /// reused across calls, so scoring a row allocates nothing.
     public func logit(_ shared: Partial, plus first: FeatureVector, _ second: FeatureVector = FeatureVector(), scratch: inout [Lane]) -> Float {
         var total = shared.linear
-        for (i, x) in zip(first.indices, first.values) { total += weights[Int(i)] * x }
-        for (i, x) in zip(second.indices, second.values) { total += weights[Int(i)] * x }
+        addLinear(first, to: &total)
+        addLinear(second, to: &total)
         guard width > 0 else { return total }
         if scratch.count < 2 * width { scratch = [Lane](repeating: Lane(), count: 2 * width) }
         for lane in 0..<width {
@@ -70,10 +70,14 @@ public struct FactorScorer: Sendable, Equatable {
         return total + interaction.sum() / 2
     }
 
+    private func addLinear(_ part: FeatureVector, to total: inout Float) {
+        for k in 0..<min(part.indices.count, part.values.count) { total += weights[Int(part.indices[k])] * part.values[k] }
+    }
+
     /// Adds a part's per-factor sums (first `width` lanes of `scratch`) and squares (the next `width`).
     private func accumulate(_ part: FeatureVector, into scratch: inout [Lane]) {
-        for (i, x) in zip(part.indices, part.values) {
-            let base = Int(i) * width
+        for k in 0..<min(part.indices.count, part.values.count) {
+            let base = Int(part.indices[k]) * width, x = part.values[k]
             for lane in 0..<width {
                 let v = lanes[base + lane] * x
                 scratch[lane] += v
