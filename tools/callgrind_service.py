@@ -33,11 +33,16 @@ with Suite(bin_dir, "data/artifacts") as suite:
     config = json.load(open(os.path.join(suite.data, "suite.json")))
     config["data_dir"] = tempfile.mkdtemp(prefix="callgrind-data-")  # a database of its own
     config_path = os.path.join(config["data_dir"], "suite.json")
+    if suite.local_sockets:
+        # The new instances listen on sockets of their own; the rest of the suite is reached on its sockets.
+        for name in [service] + CALLERS[service]:
+            if "local_socket" in config["services"][name]:
+                config["services"][name]["local_socket"] = os.path.join(config["data_dir"], "run", name + ".sock")
     json.dump(config, open(config_path, "w"))
     ports, extra = dict(suite.ports), []
 
     def start(name, under_valgrind=False):
-        flags = [x for n, p in ports.items() if n != name for x in (f"--{n}", f"127.0.0.1:{p}")]
+        flags = [] if suite.local_sockets else [x for n, p in ports.items() if n != name for x in (f"--{n}", f"127.0.0.1:{p}")]
         command = [os.path.join(bin_dir, name), "--config", config_path, "--listen", "127.0.0.1:0"] + flags
         if under_valgrind:
             command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}"] + command

@@ -24,24 +24,39 @@ def cpu_per_request(suite, start, wall, qps):
     return ", ".join(f"{name} {us:.0f}" for name, us in micros.items()) + f"; sum {sum(micros.values()):.0f}"
 
 
+def supports_local_sockets(bin_dir):
+    """Whether a build knows `local_socket` (older builds, run for comparison, do not)."""
+    return b"local_socket" in open(os.path.join(bin_dir, "RecoCenter"), "rb").read()
+
+
 class Suite:
-    def __init__(self, bin_dir, artifacts, limits=None, redis_url=None):
+    """`local_sockets`: the services call each other over Unix-domain sockets
+    in the data directory, as deploy/suite.json sets up (default: when the
+    build supports it); False: over loopback TCP."""
+    def __init__(self, bin_dir, artifacts, limits=None, redis_url=None, local_sockets=None):
         self.bin_dir, self.artifacts, self.limits = os.path.abspath(bin_dir), os.path.abspath(artifacts), limits or {}
         self.redis_url = redis_url
+        self.local_sockets = supports_local_sockets(self.bin_dir) if local_sockets is None else local_sockets
         self.processes, self.ports = {}, {}
 
     def __enter__(self):
         self.data = tempfile.mkdtemp(prefix="suite-")
         config = os.path.join(self.data, "suite.json")
+        services = {name: {"listen": "127.0.0.1:0"} for name in SERVICES}
+        for name, limit in self.limits.items():
+            services[name]["max_in_flight"] = limit
+        if self.local_sockets:
+            for name in SERVICES[:-1]:  # ABRouter's callers are outside
+                services[name]["local_socket"] = os.path.join(self.data, "run", name + ".sock")
         json.dump({"data_dir": self.data, "artifacts": self.artifacts, "experiments": os.path.abspath("deploy/experiments.json"),
-                   "services": {name: {"listen": "127.0.0.1:0", "max_in_flight": limit} for name, limit in self.limits.items()},
-                   "store": {"backend": "redis", "redis_url": self.redis_url} if self.redis_url else {}},
+                   "services": services, "store": {"backend": "redis", "redis_url": self.redis_url} if self.redis_url else {}},
                   open(config, "w"))
         try:
             for name in SERVICES:
                 command = [os.path.join(self.bin_dir, name), "--config", config, "--listen", "127.0.0.1:0"]
-                for other, port in self.ports.items():
-                    command += [f"--{other}", f"127.0.0.1:{port}"]
+                if not self.local_sockets:
+                    for other, port in self.ports.items():
+                        command += [f"--{other}", f"127.0.0.1:{port}"]
                 process = subprocess.Popen(["stdbuf", "-oL"] + command, stdout=subprocess.PIPE,
                                            stderr=open(os.path.join(self.data, name + ".log"), "w"), text=True)
                 self.processes[name] = process

@@ -47,3 +47,31 @@ static inline int CLinuxIO_spawn(char *const argv[], int output_fd, const char *
     execvp(argv[0], argv);
     _exit(127);
 }
+
+#include <sys/un.h>
+#include <string.h>
+#include <errno.h>
+
+// Fills a sockaddr_un for `path`; 0, or -1 with errno ENAMETOOLONG.
+static inline int CLinuxIO_unix_address(const char *path, struct sockaddr_un *address) {
+    size_t length = strlen(path);
+    if (length == 0 || length >= sizeof(address->sun_path)) { errno = ENAMETOOLONG; return -1; }
+    memset(address, 0, sizeof(*address));
+    address->sun_family = AF_UNIX;
+    memcpy(address->sun_path, path, length + 1);
+    return 0;
+}
+
+// bind(2) of `fd` to the Unix-domain socket path `path`.
+static inline int CLinuxIO_unix_bind(int fd, const char *path) {
+    struct sockaddr_un address;
+    if (CLinuxIO_unix_address(path, &address) != 0) return -1;
+    return bind(fd, (struct sockaddr *)&address, sizeof(address));
+}
+
+// connect(2) of `fd` to the Unix-domain socket path `path`.
+static inline int CLinuxIO_unix_connect(int fd, const char *path) {
+    struct sockaddr_un address;
+    if (CLinuxIO_unix_address(path, &address) != 0) return -1;
+    return connect(fd, (struct sockaddr *)&address, sizeof(address));
+}

@@ -6,22 +6,40 @@ public import Wire
 /// an endpoint whose connection fails is ejected and re-admitted once its
 /// backoff has passed and a health check answers SERVING.
 public final class RPCClient: Sendable {
+    /// Where a service is reached: `host:port` over TCP, or `unix:PATH`, a
+    /// Unix-domain socket on this host (gRPC's name for it), which skips the
+    /// TCP stack between co-located services.
     public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         public var host: String
         public var port: Int
+        /// Set for a Unix-domain socket; `host` is then "localhost" (the `:authority`).
+        public var socketPath: String?
 
         public init(host: String = "127.0.0.1", port: Int) {
             self.host = host
             self.port = port
         }
 
-        /// `host:port`.
+        public init(socketPath: String) {
+            host = "localhost"
+            port = 0
+            self.socketPath = socketPath
+        }
+
+        /// `host:port` or `unix:PATH` (`unix:///abs/path` also accepted).
         public init?(_ text: String) {
+            if text.hasPrefix("unix:") {
+                var path = text.dropFirst("unix:".count)
+                if path.hasPrefix("//") { path = path.dropFirst(2) }
+                guard !path.isEmpty else { return nil }
+                self.init(socketPath: String(path))
+                return
+            }
             guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return nil }
             self.init(host: String(text[..<colon]), port: port)
         }
 
-        public var description: String { "\(host):\(port)" }
+        public var description: String { socketPath.map { "unix:\($0)" } ?? "\(host):\(port)" }
     }
 
     public struct Configuration: Sendable {
@@ -78,7 +96,7 @@ public final class RPCClient: Sendable {
         let loop = try loop ?? EventLoop(name: "rpc-client")
         self.loop = loop
         balancer = Balancer(connections: endpoints.map {
-            ClientConnection(host: $0.host, port: $0.port, loop: loop, configuration: configuration, tls: tls)
+            ClientConnection(endpoint: $0, loop: loop, configuration: configuration, tls: tls)
         })
     }
 

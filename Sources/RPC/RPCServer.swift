@@ -32,6 +32,10 @@ public final class RPCServer: Sendable {
         /// TLS (h2 over TLS 1.2+, ALPN "h2"); nil serves cleartext h2c.
         /// `trustRootsFile` set = clients must present a certificate from that CA.
         public var tls: TLSConfiguration?
+        /// Also listen on this Unix-domain socket (cleartext, on the first
+        /// loop): callers on the same host skip the TCP stack. Who may connect
+        /// is up to the file's directory permissions. Removed at shutdown.
+        public var unixSocketPath: String?
 
         public init(
             host: String = "127.0.0.1",
@@ -45,8 +49,10 @@ public final class RPCServer: Sendable {
             minPingInterval: Duration = .seconds(10),
             maxPingStrikes: Int = 2,
             maxConcurrentCalls: Int = 0,
-            tls: TLSConfiguration? = nil
+            tls: TLSConfiguration? = nil,
+            unixSocketPath: String? = nil
         ) {
+            self.unixSocketPath = unixSocketPath
             self.maxConcurrentCalls = maxConcurrentCalls
             self.host = host
             self.port = port
@@ -93,15 +99,21 @@ public final class RPCServer: Sendable {
         var port = configuration.port
         var started: [Listener] = []
         do {
+            let currentTLS: @Sendable () -> TLSContext? = { [weak self] in self?.tlsContext.withLock { $0 } }
             for index in 0..<max(1, configuration.loops) {
                 let loop = try (index == 0 ? firstLoop : nil) ?? EventLoop(name: "rpc-loop-\(index)")
                 let (fd, bound) = try Syscalls.listen(host: configuration.host, port: port, reusePort: configuration.loops > 1)
                 port = bound
-                let listener = Listener(fd: fd, loop: loop, configuration: configuration, router: router) { [weak self] in
-                    self?.tlsContext.withLock { $0 }
-                }
+                let listener = Listener(fd: fd, loop: loop, configuration: configuration, router: router, tls: currentTLS)
                 started.append(listener)
                 loop.execute { listener.start() }
+                if index == 0, let path = configuration.unixSocketPath {
+                    // Stopped before the TCP listener that shuts the loop down.
+                    let local = Listener(fd: try Syscalls.listen(unixPath: path), loop: loop, configuration: configuration, router: router,
+                                         tls: { nil }, socketPath: path)
+                    started.insert(local, at: 0)
+                    loop.execute { local.start() }
+                }
             }
         } catch {
             for listener in started { listener.stopNow() }
@@ -153,9 +165,14 @@ final class Listener: EventLoopHandler, @unchecked Sendable {
     private var connections: [ObjectIdentifier: ServerConnection] = [:]
     private var listening = false
     private let currentTLS: @Sendable () -> TLSContext?
+    /// Set for a Unix-domain socket: its file goes when it stops, and the
+    /// loop, which a TCP listener owns, is left running.
+    private let socketPath: String?
 
-    init(fd: Int32, loop: EventLoop, configuration: RPCServer.Configuration, router: RPCRouter, tls: @escaping @Sendable () -> TLSContext?) {
+    init(fd: Int32, loop: EventLoop, configuration: RPCServer.Configuration, router: RPCRouter,
+         tls: @escaping @Sendable () -> TLSContext?, socketPath: String? = nil) {
         currentTLS = tls
+        self.socketPath = socketPath
         self.fd = fd
         self.loop = loop
         self.configuration = configuration
@@ -191,6 +208,7 @@ final class Listener: EventLoopHandler, @unchecked Sendable {
         listening = false
         loop.deregister(fd)
         Syscalls.close(fd)
+        if let socketPath { Syscalls.removeSocketFile(socketPath) }
     }
 
     func beginShutdown() {
@@ -219,6 +237,6 @@ final class Listener: EventLoopHandler, @unchecked Sendable {
             stopListening()
             for connection in Array(connections.values) { connection.close() }
         }
-        loop.shutdown()
+        if socketPath == nil { loop.shutdown() }
     }
 }

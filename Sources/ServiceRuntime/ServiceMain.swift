@@ -40,8 +40,16 @@ public enum ServiceMain {
             definition.router.merge(MetricsService.router(service: name))
             let listen = try configuration.listenEndpoint(name)
             let entry = configuration.services[name]
+            let localSocket = configuration.localSocket(name)
+            if let localSocket {
+                let directory = (localSocket as NSString).deletingLastPathComponent
+                if !directory.isEmpty {
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                }
+            }
             let server = RPCServer(configuration: .init(host: listen.host, port: listen.port, loops: entry?.loops ?? 1,
-                                                        maxConcurrentCalls: entry?.max_in_flight ?? 1024, tls: configuration.tls?.server),
+                                                        maxConcurrentCalls: entry?.max_in_flight ?? 1024, tls: configuration.tls?.server,
+                                                        unixSocketPath: localSocket),
                                    router: definition.router, loop: loop)
             try server.start()
             logger.info("listening", metadata: ["port": "\(server.port)"])

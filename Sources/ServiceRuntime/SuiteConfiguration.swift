@@ -15,6 +15,12 @@ public struct SuiteConfiguration: Sendable, Decodable {
         public var loops: Int?
         /// Calls in flight before new ones get RESOURCE_EXHAUSTED (load shedding).
         public var max_in_flight: Int?
+        /// A Unix-domain socket the service also listens on, and the other
+        /// services on this host call it through unless `endpoints` says
+        /// otherwise: no TCP stack between co-located services. Its directory
+        /// is created owner-only. Not used when `tls` is set (every hop is
+        /// then TLS over TCP). Default: none.
+        public var local_socket: String?
     }
 
     /// TLS on every hop: each service serves with this certificate and calls
@@ -140,11 +146,17 @@ public struct SuiteConfiguration: Sendable, Decodable {
         return endpoint
     }
 
-    /// Where clients reach `service`.
+    /// The Unix-domain socket `service` listens on besides `listen`, if any.
+    public func localSocket(_ service: String) -> String? {
+        tls == nil ? services[service]?.local_socket : nil
+    }
+
+    /// Where clients reach `service`: its `endpoints`, else its local socket, else `listen`.
     public func endpoints(_ service: String) throws -> [RPCClient.Endpoint] {
         guard let entry = services[service] else { throw ConfigurationError("services.\(service) missing") }
+        if entry.endpoints == nil, let path = localSocket(service) { return [RPCClient.Endpoint(socketPath: path)] }
         return try (entry.endpoints ?? [entry.listen]).map {
-            guard let endpoint = RPCClient.Endpoint($0) else { throw ConfigurationError("services.\(service).endpoints: '\($0)' is not host:port") }
+            guard let endpoint = RPCClient.Endpoint($0) else { throw ConfigurationError("services.\(service).endpoints: '\($0)' is not host:port or unix:PATH") }
             return endpoint
         }
     }

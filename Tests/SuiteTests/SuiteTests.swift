@@ -25,6 +25,13 @@ final class RunningSuite: @unchecked Sendable {
         self.replicas = replicas
     }
 
+    /// Services that the others call over a Unix-domain socket in the data
+    /// directory, as deploy/suite.json sets up: every one but ABRouter (its
+    /// callers are outside), unless TLS is on or the service has replicas.
+    var onLocalSockets: [String] {
+        tls ? [] : Self.order.filter { $0 != "ABRouter" && replicas[$0] == nil }
+    }
+
     var certificates: String { "\(directory)/certs" }
 
     func start() async throws {
@@ -37,13 +44,15 @@ final class RunningSuite: @unchecked Sendable {
             tlsSection = #", "tls": {"certificate": "\#(certificates)/server.pem", "private_key": "\#(certificates)/server.key", "ca": "\#(certificates)/ca.pem", "require_client_certificate": true}"#
         }
         let storeSection = redisURL.map { #", "store": {"backend": "redis", "redis_url": "\#($0)", "stream_partitions": 2}"# } ?? ""
+        let sockets = onLocalSockets.map { #""\#($0)": {"listen": "127.0.0.1:0", "local_socket": "\#(directory)/run/\#($0).sock"}"# }
         try """
         {"data_dir": "\(directory)", "artifacts": "\(directory)/artifacts", "experiments": "\(Fixture.experimentsPath)",
+         "services": {\(sockets.joined(separator: ", "))},
          "feed": {"max_channel_id": 3, "default_deadline_ms": 2000}\(tlsSection)\(storeSection)}
         """.write(toFile: "\(directory)/suite.json", atomically: true, encoding: .utf8)
         for service in Self.order {
             var arguments = ["--config", "\(directory)/suite.json", "--listen", "127.0.0.1:0"]
-            for name in Self.order where ports[name] != nil {
+            for name in Self.order where ports[name] != nil && !onLocalSockets.contains(name) {
                 let endpoints = ([name] + (1..<(replicas[name] ?? 1)).map { "\(name)#\($0 + 1)" }).compactMap { ports[$0] }
                 arguments += ["--\(name)", endpoints.map { "127.0.0.1:\($0)" }.joined(separator: ",")]
             }

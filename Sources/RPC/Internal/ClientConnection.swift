@@ -12,9 +12,8 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
         case transientFailure(retryAt: ContinuousClock.Instant)
     }
 
-    let host: String
-    let port: Int
-    /// `host:port`, the `:authority` of every request.
+    let endpoint: RPCClient.Endpoint
+    /// `host:port` (`localhost` over a Unix socket), the `:authority` of every request.
     let authority: String
     let loop: EventLoop
     let configuration: RPCClient.Configuration
@@ -32,11 +31,10 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
     /// safely go to another endpoint; returns whether it took the call.
     var reroute: ((ClientCall) -> Bool)?
 
-    init(host: String, port: Int, loop: EventLoop, configuration: RPCClient.Configuration, tls: TLSContext?) {
+    init(endpoint: RPCClient.Endpoint, loop: EventLoop, configuration: RPCClient.Configuration, tls: TLSContext?) {
         tlsContext = tls
-        self.host = host
-        self.port = port
-        authority = "\(host):\(port)"
+        self.endpoint = endpoint
+        authority = endpoint.socketPath == nil ? "\(endpoint.host):\(endpoint.port)" : endpoint.host
         self.loop = loop
         self.configuration = configuration
         backoff = configuration.initialBackoff
@@ -85,7 +83,7 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
                 waiting.append(call)
                 connect()
             } else if !rerouted(call) {
-                complete(call, RPCError(.unavailable, "\(host):\(port) is unreachable (retrying after backoff)"))
+                complete(call, RPCError(.unavailable, "\(endpoint) is unreachable (retrying after backoff)"))
             }
         }
     }
@@ -155,11 +153,11 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
 
     private func connect() {
         do {
-            let fd = try Syscalls.connect(host: host, port: port)
+            let fd = try endpoint.socketPath.map { try Syscalls.connect(unixPath: $0) } ?? Syscalls.connect(host: endpoint.host, port: endpoint.port)
             state = .connecting(fd: fd)
             loop.register(fd, self, interest: [.read, .write])
         } catch {
-            fail(RPCError(.unavailable, "cannot connect to \(host):\(port): \(error)"))
+            fail(RPCError(.unavailable, "cannot connect to \(endpoint): \(error)"))
         }
     }
 
@@ -167,9 +165,9 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
         var tls: TLSSession?
         if let tlsContext {
             do {
-                tls = try TLSSession(context: tlsContext, host: host)
+                tls = try TLSSession(context: tlsContext, host: endpoint.host)
             } catch {
-                fail(RPCError(.unavailable, "TLS setup for \(host):\(port) failed: \(error)"))
+                fail(RPCError(.unavailable, "TLS setup for \(endpoint) failed: \(error)"))
                 return
             }
         }
@@ -268,7 +266,7 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
             if error == 0 && !hangup {
                 connected(fd: fd)
             } else {
-                fail(RPCError(.unavailable, "cannot connect to \(host):\(port): \(SystemError(call: "connect", errno: error))"))
+                fail(RPCError(.unavailable, "cannot connect to \(endpoint): \(SystemError(call: "connect", errno: error))"))
             }
             return
         }
@@ -279,9 +277,9 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
         case .wouldBlock:
             scheduleFlush()
         case .closed:
-            fail(RPCError(.unavailable, "connection to \(host):\(port) closed"))
+            fail(RPCError(.unavailable, "connection to \(endpoint) closed"))
         case .failed(let reason):
-            fail(RPCError(.unavailable, "connection to \(host):\(port) failed: \(reason)"))
+            fail(RPCError(.unavailable, "connection to \(endpoint) failed: \(reason)"))
         }
     }
 
@@ -298,7 +296,7 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
             let reason = transport.tls.flatMap { tls -> String? in
                 if case .failed(let error) = tls.progress { return error.description } else { return nil }
             }
-            fail(RPCError(.unavailable, "connection to \(host):\(port) failed\(reason.map { ": " + $0 } ?? "")"))
+            fail(RPCError(.unavailable, "connection to \(endpoint) failed\(reason.map { ": " + $0 } ?? "")"))
         }
     }
 

@@ -102,6 +102,64 @@ enum Syscalls {
         return fd
     }
 
+    /// A non-blocking, close-on-exec listener on the Unix-domain socket
+    /// `path`. A socket file nobody listens on any more (left by a process
+    /// that died) is replaced; one in use is an error, and so is a path that
+    /// exists and is not a socket.
+    static func listen(unixPath path: String, backlog: Int32 = 1024) throws -> Int32 {
+        let fd = try unixSocket()
+        if CLinuxIO_unix_bind(fd, path) != 0 {
+            var error = errno
+            if error == EADDRINUSE && isStaleSocket(path) {
+                unlink(path)
+                error = CLinuxIO_unix_bind(fd, path) == 0 ? 0 : errno
+            }
+            if error != 0 {
+                close(fd)
+                throw SystemError(call: "bind(unix:\(path))", errno: error)
+            }
+        }
+        guard Glibc.listen(fd, backlog) == 0 else {
+            let error = SystemError(call: "listen(unix:\(path))", errno: errno)
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    /// A socket file at `path` whose listener is gone (connecting is refused).
+    private static func isStaleSocket(_ path: String) -> Bool {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK else { return false }
+        let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard probe >= 0 else { return false }
+        defer { close(probe) }
+        return CLinuxIO_unix_connect(probe, path) != 0 && errno == ECONNREFUSED
+    }
+
+    /// Connects to the Unix-domain socket `path`. Unlike TCP this completes
+    /// (or fails) at once; the caller still sees it as writability.
+    static func connect(unixPath path: String) throws -> Int32 {
+        let fd = try unixSocket()
+        guard CLinuxIO_unix_connect(fd, path) == 0 else {
+            let error = SystemError(call: "connect(unix:\(path))", errno: errno)
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    private static func unixSocket() throws -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SystemError(call: "socket(AF_UNIX)", errno: errno) }
+        return fd
+    }
+
+    static func removeSocketFile(_ path: String) {
+        var info = stat()
+        if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK { unlink(path) }
+    }
+
     /// The result of a finished non-blocking connect (0 = connected).
     static func socketError(_ fd: Int32) -> Int32 {
         var error: Int32 = 0
