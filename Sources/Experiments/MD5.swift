@@ -13,7 +13,9 @@ public enum MD5 {
     }
 
     public static func digest(_ message: [UInt8]) -> [UInt8] {
-        var bytes = message
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity((message.count + 8) / 64 * 64 + 64)
+        bytes.append(contentsOf: message)
         let bitLength = UInt64(message.count) &* 8
         bytes.append(0x80)
         while bytes.count % 64 != 56 { bytes.append(0) }

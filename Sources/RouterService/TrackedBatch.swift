@@ -10,31 +10,44 @@ public struct TrackedBatch: ProtoEncodable {
     let items: [Int64]
     let timeStamp: Int64
     let exposure: Bool
-    /// `{"action":"<action>","userId":"<user>","articleId":"` for the four
-    /// actions in `param2` field order, and for the exposure.
-    let heads: [[UInt8]]
-    let exposureHead: [UInt8]
+    /// `","userId":"<user>","articleId":"`: what follows an action's prefix.
+    let userPart: [UInt8]
     /// `","algorithmCombine":"<strategy>"}`.
     let tail: [UInt8]
-    /// A line's length without its article id, per action.
-    let lineBases: [Int]
+
+    /// `{"action":"<action>` for the four actions in `param2` field order,
+    /// and the other constant pieces; built once.
+    static let actionPrefixes: [[UInt8]] = ["click", "collect", "share", "read"].map { Array("{\"action\":\"\($0)".utf8) }
+    static let exposurePrefix = Array(#"{"action":"exposure"#.utf8)
+    static let userPieces = (Array(#"","userId":""#.utf8), Array(#"","articleId":""#.utf8))
+    static let strategyPieces = (Array(#"","algorithmCombine":""#.utf8), Array(#""}"#.utf8))
 
     public init(user: String, strategy: String, items: [Int64], timeStamp: Int64, exposure: Bool) {
         self.items = items
         self.timeStamp = timeStamp
         self.exposure = exposure
-        let userPart = "\",\"userId\":\"\(TrackingParams.escaped(user))\",\"articleId\":\""
-        heads = ["click", "collect", "share", "read"].map { Array("{\"action\":\"\($0)\(userPart)".utf8) }
-        exposureHead = exposure ? Array("{\"action\":\"exposure\(userPart)".utf8) : []
-        tail = Array("\",\"algorithmCombine\":\"\(TrackingParams.escaped(strategy))\"}".utf8)
-        lineBases = heads.map { [tail] in $0.count + tail.count }
+        userPart = Self.joined(Self.userPieces, TrackingParams.escaped(user))
+        tail = Self.joined(Self.strategyPieces, TrackingParams.escaped(strategy))
     }
+
+    /// `pieces.0 + middle + pieces.1` in one allocation.
+    private static func joined(_ pieces: ([UInt8], [UInt8]), _ middle: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(pieces.0.count + middle.utf8.count + pieces.1.count)
+        bytes.append(contentsOf: pieces.0)
+        bytes.append(contentsOf: middle.utf8)
+        bytes.append(contentsOf: pieces.1)
+        return bytes
+    }
+
+    /// A line's length without its article id, for field `field` (0-based) of `param2`.
+    func lineBase(_ field: Int) -> Int { Self.actionPrefixes[field].count + userPart.count + tail.count }
 
     // MARK: Sizes
 
     func paramsSize(idLength: Int) -> Int {
         var size = 0
-        for (field, base) in lineBases.enumerated() { size += WireSize.message(field + 1, size: base + idLength) }
+        for field in 0..<Self.actionPrefixes.count { size += WireSize.message(field + 1, size: lineBase(field) + idLength) }
         return size
     }
 
@@ -44,7 +57,7 @@ public struct TrackedBatch: ProtoEncodable {
 
     /// The exposure line: its head, `[1,2,3]`, the tail.
     var exposureLength: Int {
-        exposureHead.count + 2 + max(items.count - 1, 0) + items.reduce(0) { $0 + Self.decimalLength($1) } + tail.count
+        Self.exposurePrefix.count + userPart.count + 2 + max(items.count - 1, 0) + items.reduce(0) { $0 + Self.decimalLength($1) } + tail.count
     }
 
     public func encodedSize() -> Int {
@@ -59,7 +72,8 @@ public struct TrackedBatch: ProtoEncodable {
         if exposure {
             writer.writeKey(1, .lengthDelimited)
             writer.writeVarint(UInt64(exposureLength))
-            writer.writePayload(exposureHead)
+            writer.writePayload(Self.exposurePrefix)
+            writer.writePayload(userPart)
             writer.writePayload(byte: UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
                 if i > 0 { writer.writePayload(byte: UInt8(ascii: ",")) }
@@ -76,10 +90,11 @@ public struct TrackedBatch: ProtoEncodable {
             writer.writeInt64(1, item)
             writer.writeKey(2, .lengthDelimited)
             writer.writeVarint(UInt64(params))
-            for (field, head) in heads.enumerated() {
+            for (field, prefix) in Self.actionPrefixes.enumerated() {
                 writer.writeKey(field + 1, .lengthDelimited)
-                writer.writeVarint(UInt64(lineBases[field] + idLength))
-                writer.writePayload(head)
+                writer.writeVarint(UInt64(lineBase(field) + idLength))
+                writer.writePayload(prefix)
+                writer.writePayload(userPart)
                 Self.writeDecimal(item, to: &writer)
                 writer.writePayload(tail)
             }

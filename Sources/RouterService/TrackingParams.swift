@@ -16,6 +16,8 @@ public enum TrackingParams {
 
     /// JSON string escaping (RFC 8259).
     static func escaped(_ text: String) -> String {
+        // Ids and strategy names almost never need it: no copy then.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) { return text }
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {
