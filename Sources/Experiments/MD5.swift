@@ -42,7 +42,12 @@ public enum MD5 {
             }
             a0 = a0 &+ a; b0 = b0 &+ b; c0 = c0 &+ c; d0 = d0 &+ d
         }
-        return [a0, b0, c0, d0].flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (8 * UInt32($0))) } }
+        var digest: [UInt8] = []
+        digest.reserveCapacity(16)
+        for word in [a0, b0, c0, d0] {
+            for shift: UInt32 in [0, 8, 16, 24] { digest.append(UInt8(truncatingIfNeeded: word >> shift)) }
+        }
+        return digest
     }
 
     public static func hex(_ text: String) -> String {
