@@ -44,9 +44,11 @@ struct MessageDeframer {
         return messages
     }
 
-    /// Fills the 5-byte prefix into the headroom `serializedBytes(headroom: 5)` left.
-    static func framed(_ message: [UInt8]) -> [UInt8] {
-        var bytes = message
+    /// Fills the 5-byte prefix into the headroom `serializedBytes(headroom: 5)`
+    /// left. Takes the buffer over, so the prefix is written in place: a
+    /// borrowed one would be copied whole by the first write.
+    static func framed(_ message: consuming [UInt8]) -> [UInt8] {
+        var bytes = consume message
         let length = bytes.count - 5
         bytes[0] = 0
         bytes[1] = UInt8(truncatingIfNeeded: length >> 24)

@@ -31,13 +31,13 @@ final class ServerCall: @unchecked Sendable {
     }
 
     /// Queues a message whose first 5 bytes are headroom for the gRPC prefix.
-    func send(_ bytes: [UInt8]) {
-        let framed = MessageDeframer.framed(bytes)
+    func send(_ bytes: consuming [UInt8]) {
+        let framed = MessageDeframer.framed(consume bytes)
         loop.executeSoon { [stream, connection] in connection.enqueue(framed, on: stream) }
     }
 
-    func sendStreaming(_ bytes: [UInt8]) async throws {
-        let framed = MessageDeframer.framed(bytes)
+    func sendStreaming(_ bytes: consuming [UInt8]) async throws {
+        let framed = MessageDeframer.framed(consume bytes)
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             loop.executeSoon { [stream, connection] in
                 guard !stream.isFinished else {
