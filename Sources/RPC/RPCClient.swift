@@ -124,12 +124,9 @@ public final class RPCClient: Sendable {
         timeout: Duration? = nil, metadata: Metadata = Metadata()
     ) async throws(RPCError) -> Response {
         let framed = MessageDeframer.framed(request.serializedBytes(headroom: 5))
-        let result = Mutex<ArraySlice<UInt8>?>(nil)
-        let status = await run(path, timeout: timeout, metadata: metadata, firstMessage: framed, endRequest: true) { message in
-            result.withLock { $0 = message }
-        }
+        let (status, response) = await run(path, timeout: timeout, metadata: metadata, firstMessage: framed)
         guard status.code == .ok else { throw status }
-        guard let bytes = result.withLock({ $0 }) else { throw RPCError(.internalError, "no response message") }
+        guard let bytes = response else { throw RPCError(.internalError, "no response message") }
         do {
             return try Response(serializedBytes: bytes)
         } catch {
@@ -194,28 +191,31 @@ public final class RPCClient: Sendable {
     }
 
     private func makeCall(_ path: String, timeout: Duration?, metadata: Metadata,
-                          onMessage: @escaping (ArraySlice<UInt8>) -> Void, onClose: @escaping (RPCError) -> Void) -> ClientCall {
+                          onMessage: ((ArraySlice<UInt8>) -> Void)?, onClose: @escaping (RPCError) -> Void) -> ClientCall {
         ClientCall(path: path, metadata: metadata, deadline: timeout.map { ContinuousClock.now + $0 },
                    maxMessageSize: balancer.maxReceiveMessageSize, onMessage: onMessage, onClose: onClose)
     }
 
-    /// Runs one call to completion, honouring task cancellation.
-    private func run(_ path: String, timeout: Duration?, metadata: Metadata, firstMessage: [UInt8], endRequest: Bool,
-                     onMessage: @escaping @Sendable (ArraySlice<UInt8>) -> Void) async -> RPCError {
+    /// Runs one unary call to completion, honouring task cancellation: its
+    /// final status and its response message.
+    private func run(_ path: String, timeout: Duration?, metadata: Metadata, firstMessage: [UInt8]) async
+        -> (status: RPCError, response: ArraySlice<UInt8>?) {
         let balancer = balancer
         let box = CallBox()
-        return await withTaskCancellationHandler {
+        let status = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<RPCError, Never>) in
-                let call = makeCall(path, timeout: timeout, metadata: metadata, onMessage: onMessage) { status in
+                let call = makeCall(path, timeout: timeout, metadata: metadata, onMessage: nil) { status in
                     continuation.resume(returning: status)
                 }
                 box.call.withLock { $0 = call }
-                loop.executeSoon { balancer.start(call, framed: firstMessage, end: endRequest) }
+                loop.executeSoon { balancer.start(call, framed: firstMessage, end: true) }
             }
         } onCancel: { [loop] in
             guard let call = box.call.withLock({ $0 }) else { return }
             loop.execute { balancer.cancel(call, RPCError(.cancelled, "cancelled by the caller")) }
         }
+        // The response was set on the loop thread before the status resumed us.
+        return (status, box.call.withLock { $0 }?.response)
     }
 }
 

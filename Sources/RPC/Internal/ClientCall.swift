@@ -25,18 +25,24 @@ final class ClientCall: @unchecked Sendable {
     var grpcMessage: String?
     var trailingMetadata = Metadata()
     var completed = false
+    /// With no `onMessage` (a unary call), the response message is kept here.
+    var response: ArraySlice<UInt8>?
     /// Receives each response message, then the final status exactly once.
-    let onMessage: (ArraySlice<UInt8>) -> Void
+    let onMessage: ((ArraySlice<UInt8>) -> Void)?
     let onClose: (RPCError) -> Void
 
     init(path: String, metadata: Metadata, deadline: ContinuousClock.Instant?, maxMessageSize: Int,
-         onMessage: @escaping (ArraySlice<UInt8>) -> Void, onClose: @escaping (RPCError) -> Void) {
+         onMessage: ((ArraySlice<UInt8>) -> Void)?, onClose: @escaping (RPCError) -> Void) {
         self.path = path
         self.metadata = metadata
         self.deadline = deadline
         self.deframer = MessageDeframer(maxMessageSize: maxMessageSize)
         self.onMessage = onMessage
         self.onClose = onClose
+    }
+
+    func receive(_ message: ArraySlice<UInt8>) {
+        if let onMessage { onMessage(message) } else { response = message }
     }
 
     /// The status this call ended with, from trailers or HTTP.

@@ -331,7 +331,7 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
     func sessionData(stream id: Int32, bytes: [UInt8]) {
         guard let call = calls[id] else { return }
         do {
-            for message in try call.deframer.append(bytes) { call.onMessage(message) }
+            for message in try call.deframer.append(bytes) { call.receive(message) }
         } catch {
             switch error {
             case .tooLarge(let size):

@@ -36,6 +36,9 @@ enum HeaderName: Equatable {
     case ignored
     case other(String)
 
+    /// The content type of nearly every call, matched as bytes.
+    fileprivate static let grpcContentType = Array("application/grpc".utf8)
+
     /// The known names as bytes, by length, matched against nghttp2's buffers.
     fileprivate static let known: [[(bytes: [UInt8], name: HeaderName)]] = {
         let names: [(String, HeaderName)] = [
@@ -265,7 +268,15 @@ private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength,
         }
     }
     let header = known ?? .other(String(decoding: nameBytes, as: UTF8.self))
-    let valueString = header == .ignored ? "" : String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)
+    let valueBytes = UnsafeBufferPointer(start: value, count: valueLength)
+    let valueString: String
+    if header == .ignored {
+        valueString = ""
+    } else if header == .contentType && valueBytes.elementsEqual(HeaderName.grpcContentType) {
+        valueString = "application/grpc"  // a constant: no string built for the usual value
+    } else {
+        valueString = String(decoding: valueBytes, as: UTF8.self)
+    }
     session.delegate.sessionHeader(stream: frame.pointee.hd.stream_id, name: header, value: valueString, size: nameLength + valueLength)
     return 0
 }
