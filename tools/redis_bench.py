@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """`make bench`, docs/SCALING.md: user_recommend at 32 in flight on Redis
-and on the embedded store; CPU by process; Redis commands per request.
+(reached over loopback TCP, then over its Unix socket) and on the embedded
+store; CPU by process; Redis commands per request.
 usage: redis_bench.py BIN_DIR ARTIFACTS [SECONDS]"""
 import json, os, subprocess, sys, time
 
@@ -22,8 +23,8 @@ def commandstats(redis):
             for key, value in redis.info("commandstats").items() if key.startswith("cmdstat_")}
 
 
-def measure(redis):
-    with Suite(bin_dir, artifacts, redis_url=redis.url if redis else None) as suite:
+def measure(redis, url=None):
+    with Suite(bin_dir, artifacts, redis_url=url) as suite:
         pids = {name: p.pid for name, p in suite.processes.items()}
         if redis:
             pids["redis-server"] = redis.process.pid
@@ -43,16 +44,18 @@ def measure(redis):
 
 
 with RedisServer() as redis:
-    on_redis = measure(redis)
+    on_redis = measure(redis, redis.url)
+with RedisServer() as redis:
+    on_socket = measure(redis, redis.socket_url)
 embedded = measure(None)
 
 print("| store | QPS | p50 ms | p99 ms | errors | CPU (cores) by process |")
 print("|---|---|---|---|---|---|")
-for name, r in [("redis", on_redis), ("sqlite (embedded)", embedded)]:
+for name, r in [("redis (TCP)", on_redis), ("redis (Unix socket)", on_socket), ("sqlite (embedded)", embedded)]:
     cpu = ", ".join(f"{n} {c:.2f}" for n, c in r["cpu"].items())
     print(f"| {name} | {r['qps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {sum(r['errors'].values())} | {cpu} |")
 print()
-print(f"Redis / embedded throughput: {on_redis['qps'] / embedded['qps']:.2f}x")
+print(f"Redis / embedded throughput: {on_redis['qps'] / embedded['qps']:.2f}x over TCP, {on_socket['qps'] / embedded['qps']:.2f}x over the Unix socket")
 print()
 total = sum(on_redis["per_call"].values())
 print(f"Redis commands per user_recommend: {total:.2f} in all; " +

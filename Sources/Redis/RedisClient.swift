@@ -18,7 +18,7 @@ public final class RedisClient: Sendable {
     private let topology = Mutex<Topology?>(nil)
 
     public init(url: String) throws(RedisError) {
-        guard let seed = RedisAddress(url: url) else { throw RedisError("'\(url)' is not redis://host:port[/db]") }
+        guard let seed = RedisAddress(url: url) else { throw RedisError("'\(url)' is not redis://host:port[/db] or unix:///path[?db=N]") }
         self.seed = seed
     }
 

@@ -116,7 +116,9 @@ final class RedisConnection: Sendable {
     }
 
     private func connect() -> Result<UnsafeMutablePointer<redisContext>, RedisError> {
-        guard let context = redisConnectWithTimeout(address.host, Int32(address.port), Self.connectTimeout) else {
+        let opened = address.socketPath.map { redisConnectUnixWithTimeout($0, Self.connectTimeout) }
+            ?? redisConnectWithTimeout(address.host, Int32(address.port), Self.connectTimeout)
+        guard let context = opened else {
             return .failure(RedisError("\(address): cannot allocate a connection"))
         }
         if context.pointee.err != 0 {

@@ -173,5 +173,22 @@ struct RedisStoreTests {
         }
         #expect(RedisAddress(url: "redis://:secret@db.internal:6380/2") == RedisAddress(host: "db.internal", port: 6380, password: "secret", database: 2))
         #expect(RedisAddress(url: "http://x") == nil && RedisAddress(url: "redis://h:99999") == nil)
+        let local = RedisAddress(url: "unix:///run/redis/redis.sock?db=3&password=s3")
+        #expect(local?.socketPath == "/run/redis/redis.sock" && local?.database == 3 && local?.password == "s3")
+        #expect(RedisAddress(url: "unix:///run/redis/redis.sock")?.description == "unix:/run/redis/redis.sock")
+        #expect(RedisAddress(url: "unix://relative.sock") == nil && RedisAddress(url: "unix:///r.sock?db=x") == nil && RedisAddress(url: "unix:///r.sock?nope=1") == nil)
+    }
+
+    @Test("a co-located Redis over its Unix socket (unix:///path?db=N) serves the stores as over TCP, in the database the URL names")
+    func unixSocket() async throws {
+        try await RedisServer.with { server in
+            let redis = try RedisClient(url: server.socketURL + "?db=2")
+            #expect(try await redis.isCluster() == false)
+            try await StoreTests.expectHistoryContract(RedisHistoryStore(redis: redis))
+            // The keys went to database 2 of the same server.
+            let keys = try await server.cli(["-n", "2", "dbsize"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect((Int(keys) ?? 0) > 0)
+            redis.close()
+        }
     }
 }

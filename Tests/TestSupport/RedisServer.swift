@@ -8,6 +8,8 @@ public final class RedisServer: @unchecked Sendable {
     var processes: [ChildProcess] = []
 
     public var url: String { "redis://127.0.0.1:\(ports[0])/0" }
+    /// The first server's Unix-domain socket (every server also listens on one).
+    public var socketURL: String { "unix://\(directory)/redis-\(ports[0]).sock" }
 
     /// One server (`masters` = 1) or a Cluster of `masters` servers (slots split evenly).
     public static func start(masters: Int = 1) async throws -> RedisServer {
@@ -30,7 +32,8 @@ public final class RedisServer: @unchecked Sendable {
             guard !ports.contains(port) else { continue }
             var arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--dir", directory, "--save", "",
                              "--appendonly", "yes", "--appendfilename", "aof-\(port).aof", "--appenddirname", "aof-\(port)",
-                             "--dbfilename", "dump-\(port).rdb", "--logfile", "\(directory)/redis-\(port).log"]
+                             "--dbfilename", "dump-\(port).rdb", "--logfile", "\(directory)/redis-\(port).log",
+                             "--unixsocket", "\(directory)/redis-\(port).sock", "--unixsocketperm", "700"]
             if cluster {
                 arguments += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes-\(port).conf", "--cluster-node-timeout", "5000"]
             }
