@@ -6,7 +6,7 @@ extension CommandLine {
       data fetch [--dir data/raw]                 download MovieLens-100K (recbole 1.2.1 wheel) and verify it
       import [--ml100k DIR | --users F --items F --events F] [--out data/catalog]
                                                   validate a catalogue and its events (CSV or JSONL) and store it
-      train [--catalog data/catalog] [--artifacts data/artifacts] [--events data/events | redis://HOST:PORT/DB [--partitions 1]]
+      train [--catalog data/catalog] [--artifacts data/artifacts] [--events data/events | redis://HOST:PORT/DB | unix:///PATH [--partitions 1]]
                                                   train, evaluate and publish a new artifact version (with the behaviour log replayed)
       versions [--artifacts data/artifacts]       list published versions and their metrics
       eval [--json] [--data DIR] [--predictions FILE] [--recall]
