@@ -129,8 +129,7 @@ enum Syscalls {
 
     /// A socket file at `path` whose listener is gone (connecting is refused).
     private static func isStaleSocket(_ path: String) -> Bool {
-        var info = stat()
-        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK else { return false }
+        guard isSocketFile(path) else { return false }
         let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard probe >= 0 else { return false }
         defer { close(probe) }
@@ -155,9 +154,14 @@ enum Syscalls {
         return fd
     }
 
+    /// Removes `path` if it is a socket file (never anything else).
     static func removeSocketFile(_ path: String) {
+        if isSocketFile(path) { unlink(path) }
+    }
+
+    private static func isSocketFile(_ path: String) -> Bool {
         var info = stat()
-        if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK { unlink(path) }
+        return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFSOCK
     }
 
     /// The result of a finished non-blocking connect (0 = connected).
