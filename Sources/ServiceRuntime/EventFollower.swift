@@ -8,7 +8,8 @@ import Synchronization
 
 /// Follows the events (the file log or Redis Streams) from the start of what
 /// is retained, so state is rebuilt after a restart, and hands each batch of
-/// new events to `apply`, in order; polls every `interval` when idle.
+/// new events to `apply`, in order. When idle it waits for the source to
+/// signal new events (the file log) or polls every `interval` (Redis).
 public final class EventFollower: Sendable {
     let task: Task<Void, Never>
 
@@ -34,7 +35,7 @@ public final class EventFollower: Sendable {
                     if !failing { logger.error("events: cannot read: \(error); retrying") }
                     failing = true
                 }
-                try? await Task.sleep(for: failing ? .milliseconds(500) : interval)
+                if failing { try? await Task.sleep(for: .milliseconds(500)) } else { await source.waitForEvents(idleInterval: interval) }
             }
         }
     }

@@ -120,7 +120,11 @@ public final class EventLog: Sendable {
         let handle: FileHandle
         var size: UInt64
 
-        static func name(_ position: UInt64) -> String { String(format: "%020llu.log", position) }
+        /// The position in 20 digits, so names sort as positions do.
+        static func name(_ position: UInt64) -> String {
+            let digits = String(position)
+            return String(repeating: "0", count: max(20 - digits.count, 0)) + digits + ".log"
+        }
 
         static func positions(in directory: String) -> [UInt64] {
             ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).compactMap { name in
@@ -154,30 +158,62 @@ public final class EventLog: Sendable {
 /// Follows the event log from a position (the start, by default): what the
 /// consumers (stream features) use online and what replays it after a restart.
 /// Returns only intact records; a record still being written is read next time.
+/// The segment being read stays open between calls, so a read that finds
+/// nothing costs one read and one stat of the name the next segment would
+/// have; between reads a follower waits for the directory to change
+/// (`waitForEvents`).
 public final class EventLogReader: @unchecked Sendable {
     public let directory: String
     /// Bytes from the log's start up to the next unread record.
     public private(set) var position: UInt64
+    private var reading: (start: UInt64, handle: FileHandle)?
+    /// Set up before the first read that uses it, so no change after that read is missed.
+    private var watch: DirectoryWatch?
 
     public init(directory: String, position: UInt64 = 0) {
         self.directory = directory
         self.position = position
     }
 
+    deinit { try? reading?.handle.close() }
+
     /// Every intact record after `position`, in order; advances past them.
     public func readNew() -> [[UInt8]] {
+        if watch == nil { watch = DirectoryWatch(directory: directory) }
         var records: [[UInt8]] = []
-        while true {
-            let segments = EventLog.Segment.positions(in: directory)
-            guard let start = segments.last(where: { $0 <= position }),
-                  let handle = FileHandle(forReadingAtPath: "\(directory)/\(EventLog.Segment.name(start))") else { return records }
-            defer { try? handle.close() }
-            guard (try? handle.seek(toOffset: position - start)) != nil, let data = try? handle.readToEnd(), !data.isEmpty else { return records }
+        while let segment = openSegment() {
+            let data: Data
+            do {
+                try segment.handle.seek(toOffset: position - segment.start)
+                data = try segment.handle.readToEnd() ?? Data()  // nil: nothing past `position`
+            } catch {
+                return records
+            }
             let parsed = EventLog.parse([UInt8](data)[...])
             records += parsed.records
             position += UInt64(parsed.consumed)
-            // A segment ends where the next begins: go on only when this one was read to its end.
-            guard parsed.consumed == data.count, segments.contains(position) else { return records }
+            // A segment ends where the next begins: move on only when this one
+            // was read to its end and the writer has begun the next.
+            guard parsed.consumed == data.count, position > segment.start,
+                  FileManager.default.fileExists(atPath: "\(directory)/\(EventLog.Segment.name(position))") else { return records }
+            try? segment.handle.close()
+            reading = nil
         }
+        return records
+    }
+
+    /// Until the log's directory changes (a second at most, a safety net);
+    /// sleeps `idleInterval` when the directory cannot be watched.
+    public func waitForEvents(idleInterval: Duration) async {
+        if let watch { await watch.change(within: .seconds(1)) } else { try? await Task.sleep(for: idleInterval) }
+    }
+
+    /// The segment holding `position`, opened on first use.
+    private func openSegment() -> (start: UInt64, handle: FileHandle)? {
+        if let reading { return reading }
+        guard let start = EventLog.Segment.positions(in: directory).last(where: { $0 <= position }),
+              let handle = FileHandle(forReadingAtPath: "\(directory)/\(EventLog.Segment.name(start))") else { return nil }
+        reading = (start, handle)
+        return reading
     }
 }

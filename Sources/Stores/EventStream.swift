@@ -23,6 +23,16 @@ public protocol EventSink: Sendable {
 /// it). A call also confirms the batch the previous call returned was applied.
 public protocol EventSource: Sendable {
     func next() async throws -> [[UInt8]]
+    /// Returns when new events may have arrived, after `next` found none: a
+    /// source that is told of changes waits for one (up to a second, a
+    /// safety net), the others sleep `idleInterval`.
+    func waitForEvents(idleInterval: Duration) async
+}
+
+extension EventSource {
+    public func waitForEvents(idleInterval: Duration) async {
+        try? await Task.sleep(for: idleInterval)
+    }
 }
 
 extension EventLog: EventSink {

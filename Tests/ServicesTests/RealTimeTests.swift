@@ -40,6 +40,23 @@ struct RealTimeTests {
         reopened.close()
     }
 
+    @Test("a reader polling while the log moves to new segments sees every record once, in order")
+    func pollingReaderFollowsRotation() async throws {
+        let directory = Fixture.temporaryDirectory("rotating")
+        let reader = EventLogReader(directory: directory)
+        #expect(reader.readNew().isEmpty, "no log yet")
+        let log = try EventLog(directory: directory, segmentBytes: 100)
+        var seen: [String] = []
+        for i in 0..<60 {
+            try await log.append([Array("record-\(i)".utf8)])
+            if i % 3 == 0 { seen += reader.readNew().map { String(decoding: $0, as: UTF8.self) } }
+        }
+        log.close()
+        seen += reader.readNew().map { String(decoding: $0, as: UTF8.self) }
+        #expect(EventLog.segmentFiles(in: directory).count > 5, "several segments")
+        #expect(seen == (0..<60).map { "record-\($0)" })
+    }
+
     @Test("a torn tail from a crash is cut off at open; a corrupt record stops the reader")
     func tornTailIsCut() async throws {
         let directory = Fixture.temporaryDirectory("torn")

@@ -5,6 +5,23 @@ import Testing
 
 @Suite("SQLite stores")
 struct StoreTests {
+    @Test("a watched event log directory wakes its waiter on a write; the notice stays queued until taken",
+          .timeLimit(.minutes(1)))
+    func directoryWatchWakesOnWrite() async throws {
+        let directory = Fixture.temporaryDirectory("watched")
+        let watch = try #require(DirectoryWatch(directory: directory))
+        let log = try EventLog(directory: directory)
+        try await log.append([Array("one".utf8)])
+        // Written before the wait began: still returns (without the notice
+        // it would wait the full hour and the time limit fails the test).
+        await watch.change(within: .seconds(3600))
+        async let woken: Void = watch.change(within: .seconds(3600))
+        try await log.append([Array("two".utf8)])
+        await woken
+        log.close()
+        #expect(DirectoryWatch(directory: directory + "/missing") == nil, "nothing to watch: the reader polls")
+    }
+
     @Test("history pages back batch by batch and survives reopening, on disk and through the in-memory index", arguments: [false, true])
     func historyPagesBack(cached: Bool) async throws {
         let path = Fixture.temporaryDirectory("history") + "/h.sqlite"
