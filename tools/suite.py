@@ -24,6 +24,22 @@ def cpu_per_request(suite, start, wall, qps):
     return ", ".join(f"{name} {us:.0f}" for name, us in micros.items()) + f"; sum {sum(micros.values()):.0f}"
 
 
+def recod_environment(conf="deploy/recod.conf"):
+    """The `[recod] environment` variables of the shipped supervisor
+    configuration: the suite runs as `make run` does (e.g. malloc tunables)."""
+    import re
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", conf)
+    section, pairs = None, {}
+    for line in open(here):
+        line = line.split(";")[0].split("#")[0].strip()
+        if line.startswith("["):
+            section = line
+        elif section == "[recod]" and line.startswith("environment") and "=" in line:
+            for key, quoted, bare in re.findall(r'(\w+)=(?:"([^"]*)"|([^,]*))', line.split("=", 1)[1]):
+                pairs[key] = quoted or bare.strip()
+    return pairs
+
+
 def supports_local_sockets(bin_dir):
     """Whether a build knows `local_socket` (older builds, run for comparison, do not)."""
     return b"local_socket" in open(os.path.join(bin_dir, "RecoCenter"), "rb").read()
@@ -57,7 +73,7 @@ class Suite:
                 if not self.local_sockets:
                     for other, port in self.ports.items():
                         command += [f"--{other}", f"127.0.0.1:{port}"]
-                process = subprocess.Popen(["stdbuf", "-oL"] + command, stdout=subprocess.PIPE,
+                process = subprocess.Popen(["stdbuf", "-oL"] + command, stdout=subprocess.PIPE, env={**os.environ, **recod_environment()},
                                            stderr=open(os.path.join(self.data, name + ".log"), "w"), text=True)
                 self.processes[name] = process
                 self.ports[name] = int(process.stdout.readline().split()[-1])

@@ -21,13 +21,17 @@ static inline int CLinuxIO_accept(int fd, int flags) { return accept4(fd, NULL, 
 extern int pipe2(int pipefd[2], int flags);
 static inline int CLinuxIO_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
+// execvpe is a GNU extension as well.
+extern int execvpe(const char *file, char *const argv[], char *const envp[]);
+
 // Starts `argv` (PATH searched) in its own process group with stdout and
-// stderr on `output_fd`, stdin on /dev/null, and signals unblocked. The child
+// stderr on `output_fd`, stdin on /dev/null, signals unblocked, and `envp`
+// as its environment (NULL: the supervisor's own). The child
 // asks the kernel to SIGKILL it when the forking thread (the supervisor's,
 // which lives as long as the supervisor) dies, so a killed supervisor never
 // leaves orphans. Only async-signal-safe calls run between fork and exec.
 // Returns the pid, or -1 with errno set.
-static inline int CLinuxIO_spawn(char *const argv[], int output_fd, const char *directory) {
+static inline int CLinuxIO_spawn(char *const argv[], char *const envp[], int output_fd, const char *directory) {
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid != 0) return pid;
@@ -44,7 +48,7 @@ static inline int CLinuxIO_spawn(char *const argv[], int output_fd, const char *
     dup2(output_fd, 2);
     if (output_fd > 2) close(output_fd);
     if (directory && chdir(directory) != 0) _exit(126);
-    execvp(argv[0], argv);
+    if (envp) execvpe(argv[0], argv, envp); else execvp(argv[0], argv);
     _exit(127);
 }
 

@@ -10,13 +10,20 @@ struct SpawnedProcess: Sendable {
 
     /// Must be called from the supervisor's own thread: the child dies with
     /// the thread that forked it (PR_SET_PDEATHSIG).
-    static func spawn(_ command: [String], directory: String?) throws -> SpawnedProcess {
+    /// `environment`: variables set on top of recod's own (none: recod's unchanged).
+    static func spawn(_ command: [String], directory: String?, environment: [String: String] = [:]) throws -> SpawnedProcess {
         var fds: [Int32] = [0, 0]
         guard CLinuxIO_pipe(&fds) == 0 else { throw SpawnError("pipe: \(String(cString: strerror(errno)))") }
         var argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
-        let pid = argv.withUnsafeMutableBufferPointer { buffer in
-            directory.map { dir in dir.withCString { CLinuxIO_spawn(buffer.baseAddress, fds[1], $0) } } ?? CLinuxIO_spawn(buffer.baseAddress, fds[1], nil)
+        var envp: [UnsafeMutablePointer<CChar>?] = environment.isEmpty ? [] :
+            ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { strdup("\($0)=\($1)") } + [nil]
+        defer { for p in argv + envp { free(p) } }
+        let pid = argv.withUnsafeMutableBufferPointer { arguments in
+            envp.withUnsafeMutableBufferPointer { variables in
+                let env = variables.isEmpty ? nil : variables.baseAddress
+                return directory.map { dir in dir.withCString { CLinuxIO_spawn(arguments.baseAddress, env, fds[1], $0) } }
+                    ?? CLinuxIO_spawn(arguments.baseAddress, env, fds[1], nil)
+            }
         }
         close(fds[1])
         guard pid > 0 else {

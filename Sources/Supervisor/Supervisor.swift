@@ -104,7 +104,8 @@ public final class Supervisor: Sendable {
 
         func launch(_ program: Program, _ now: ContinuousClock.Instant) {
             do {
-                let process = try SpawnedProcess.spawn(program.configuration.command, directory: program.configuration.directory)
+                let process = try SpawnedProcess.spawn(program.configuration.command, directory: program.configuration.directory,
+                                                       environment: settings.environment.merging(program.configuration.environment) { $1 })
                 process.pumpOutput(into: program.log)
                 program.process = process
                 program.state = .starting

@@ -23,6 +23,8 @@ public struct ProgramConfiguration: Sendable, Equatable {
     /// Start order: lower first; stop in reverse.
     public var priority = 999
     public var directory: String?
+    /// Variables set for this program on top of recod's environment and `[recod] environment`.
+    public var environment: [String: String] = [:]
 
     public init(name: String) {
         self.name = name
@@ -44,6 +46,9 @@ public struct SupervisorSettings: Sendable, Equatable {
     public var tlsCertificate: String?
     public var tlsPrivateKey: String?
     public var tlsCA: String?
+    /// Variables set for every program (a program's own `environment` wins),
+    /// e.g. the malloc tunables deploy/recod.conf sets.
+    public var environment: [String: String] = [:]
 
     public init() {}
 
@@ -139,6 +144,32 @@ extension SupervisorConfiguration {
                 default: throw fail("\(key): '\(v)' is not true or false")
                 }
             }
+            /// supervisord's form: `KEY="value",KEY2=value2` (quotes keep commas and spaces).
+            func environment(_ v: String) throws -> [String: String] {
+                var pairs: [String: String] = [:], rest = Substring(v)
+                while !rest.isEmpty {
+                    guard let equals = rest.firstIndex(of: "="),
+                          case let name = rest[..<equals].trimmingCharacters(in: .whitespaces),
+                          !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                        throw fail("environment: expected KEY=value pairs separated by commas")
+                    }
+                    rest = rest[rest.index(after: equals)...].drop { $0 == " " }
+                    var value = ""
+                    if rest.first == "\"" {
+                        guard let close = rest.dropFirst().firstIndex(of: "\"") else { throw fail("environment: unterminated quote in \(name)") }
+                        value = String(rest[rest.index(after: rest.startIndex)..<close])
+                        rest = rest[rest.index(after: close)...].drop { $0 == " " }
+                        guard rest.isEmpty || rest.first == "," else { throw fail("environment: expected a comma after \(name)'s value") }
+                    } else {
+                        let end = rest.firstIndex(of: ",") ?? rest.endIndex
+                        value = rest[..<end].trimmingCharacters(in: .whitespaces)
+                        rest = rest[end...]
+                    }
+                    pairs[name] = value
+                    rest = rest.drop { $0 == "," || $0 == " " }
+                }
+                return pairs
+            }
             switch section {
             case "recod":
                 switch key {
@@ -150,6 +181,7 @@ extension SupervisorConfiguration {
                 case "tls_certificate": configuration.settings.tlsCertificate = value
                 case "tls_private_key": configuration.settings.tlsPrivateKey = value
                 case "tls_ca": configuration.settings.tlsCA = value
+                case "environment": configuration.settings.environment = try environment(value)
                 default: throw fail("unknown key '\(key)' in [recod]")
                 }
             case "program":
@@ -169,6 +201,7 @@ extension SupervisorConfiguration {
                 case "health": program!.health = value
                 case "priority": program!.priority = try integer(value)
                 case "directory": program!.directory = value
+                case "environment": program!.environment = try environment(value)
                 default: throw fail("unknown key '\(key)' in [program:\(program!.name)]")
                 }
             default:

@@ -1,5 +1,5 @@
 import Foundation
-import Supervisor
+@testable import Supervisor
 import TestSupport
 import Testing
 
@@ -12,6 +12,7 @@ struct ConfigurationTests {
         #expect(configuration.programs.map(\.name) == ["RecallService", "SortService", "CacheService", "RecoCenter", "ABRouter"])
         #expect(configuration.programs.allSatisfy { $0.health != nil && $0.autorestart && $0.startretries == 3 })
         #expect(configuration.settings.control == "127.0.0.1:50050")
+        #expect(configuration.settings.environment["GLIBC_TUNABLES"] == "glibc.malloc.tcache_count=512")
     }
 
     @Test("the shipped replicas example runs two RecoCenters and two CacheServices, listed as endpoints in its suite file")
@@ -28,6 +29,27 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("environment: supervisord's KEY=value pairs for all programs and per program; the child sees them over recod's own")
+    func environmentReachesThePrograms() throws {
+        let configuration = try SupervisorConfiguration.parse("""
+            [recod]
+            environment = GLIBC_TUNABLES="glibc.malloc.tcache_count=512",RECO_SHARED=all
+            [program:a]
+            command = printenv
+            environment = RECO_SHARED="mine, with a comma", RECO_EMPTY=
+            """, file: "t.conf")
+        #expect(configuration.settings.environment == ["GLIBC_TUNABLES": "glibc.malloc.tcache_count=512", "RECO_SHARED": "all"])
+        let program = try #require(configuration.programs.first)
+        #expect(program.environment == ["RECO_SHARED": "mine, with a comma", "RECO_EMPTY": ""])
+
+        let merged = configuration.settings.environment.merging(program.environment) { $1 }
+        let child = try SpawnedProcess.spawn(["printenv", "GLIBC_TUNABLES", "RECO_SHARED", "PATH"], directory: nil, environment: merged)
+        let output = String(decoding: FileHandle(fileDescriptor: child.output, closeOnDealloc: true).readDataToEndOfFile(), as: UTF8.self)
+        var status: Int32 = 0
+        waitpid(child.pid, &status, 0)
+        #expect(output.split(separator: "\n") == ["glibc.malloc.tcache_count=512", "mine, with a comma", Substring(ProcessInfo.processInfo.environment["PATH"] ?? "")])
+    }
+
     @Test("configuration errors name the file, the line and the reason", arguments: [
         ("[program:a]\ncommand = x\nbogus = 1\n", 3, "unknown key 'bogus'"),
         ("[program:a]\nautostart = true\n", 1, "missing command"),
@@ -37,6 +59,8 @@ struct ConfigurationTests {
         ("; comment\n[nonsense]\n", 2, "unknown section"),
         ("command = x\n", 1, "outside any section"),
         ("[recod]\nhealth_timeout = soon\n", 2, "not a non-negative number"),
+        ("[recod]\nenvironment = A=\"open\n", 2, "unterminated quote"),
+        ("[program:a]\ncommand = x\nenvironment = not a pair\n", 3, "expected KEY=value"),
         ("[program:a]\ncommand = x\n[program:a]\ncommand = y\n", 3, "defined twice"),
     ])
     func errorsNamePlace(text: String, line: Int, reason: String) {
