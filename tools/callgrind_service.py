@@ -8,7 +8,7 @@ amortized over the run's requests.
 usage: callgrind_service.py SERVICE [SECONDS]   (RecoCenter, CacheService, ABRouter, ...)"""
 import collections, json, os, re, subprocess, sys, tempfile
 
-from suite import Suite
+from suite import Suite, recod_environment
 
 CALLERS = {"ABRouter": [], "RecoCenter": ["ABRouter"], "CacheService": ["RecoCenter", "ABRouter"],
            "RecallService": ["RecoCenter", "ABRouter"], "SortService": ["RecoCenter", "ABRouter"]}
@@ -46,7 +46,8 @@ with Suite(bin_dir, "data/artifacts") as suite:
         command = [os.path.join(bin_dir, name), "--config", config_path, "--listen", "127.0.0.1:0"] + flags
         if under_valgrind:
             command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}"] + command
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                   env={**os.environ, **recod_environment()})  # as the suite's other processes
         ports[name] = int(process.stdout.readline().split()[-1])
         return process
 
