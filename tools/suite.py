@@ -68,12 +68,13 @@ class Suite:
                    "services": services, "store": {"backend": "redis", "redis_url": self.redis_url} if self.redis_url else {}},
                   open(config, "w"))
         try:
+            environment = {**os.environ, **recod_environment()}
             for name in SERVICES:
                 command = [os.path.join(self.bin_dir, name), "--config", config, "--listen", "127.0.0.1:0"]
                 if not self.local_sockets:
                     for other, port in self.ports.items():
                         command += [f"--{other}", f"127.0.0.1:{port}"]
-                process = subprocess.Popen(["stdbuf", "-oL"] + command, stdout=subprocess.PIPE, env={**os.environ, **recod_environment()},
+                process = subprocess.Popen(["stdbuf", "-oL"] + command, stdout=subprocess.PIPE, env=environment,
                                            stderr=open(os.path.join(self.data, name + ".log"), "w"), text=True)
                 self.processes[name] = process
                 self.ports[name] = int(process.stdout.readline().split()[-1])

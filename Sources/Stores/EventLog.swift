@@ -167,7 +167,7 @@ public final class EventLogReader: @unchecked Sendable {
     /// Bytes from the log's start up to the next unread record.
     public private(set) var position: UInt64
     private var reading: (start: UInt64, handle: FileHandle)?
-    /// Set up before the first read that uses it, so no change after that read is missed.
+    /// Set up by the first wait, so a one-off reader (recoctl, a test) never opens one.
     private var watch: DirectoryWatch?
 
     public init(directory: String, position: UInt64 = 0) {
@@ -179,7 +179,6 @@ public final class EventLogReader: @unchecked Sendable {
 
     /// Every intact record after `position`, in order; advances past them.
     public func readNew() -> [[UInt8]] {
-        if watch == nil { watch = DirectoryWatch(directory: directory) }
         var records: [[UInt8]] = []
         while let segment = openSegment() {
             let data: Data
@@ -203,9 +202,13 @@ public final class EventLogReader: @unchecked Sendable {
     }
 
     /// Until the log's directory changes (a second at most, a safety net);
-    /// sleeps `idleInterval` when the directory cannot be watched.
+    /// sleeps `idleInterval` when the directory cannot be watched. The wait
+    /// that starts watching returns at once: what was written before the
+    /// watch began is read by the next read, what comes after wakes the next wait.
     public func waitForEvents(idleInterval: Duration) async {
-        if let watch { await watch.change(within: .seconds(1)) } else { try? await Task.sleep(for: idleInterval) }
+        if let watch { return await watch.change(within: .seconds(1)) }
+        watch = DirectoryWatch(directory: directory)
+        if watch == nil { try? await Task.sleep(for: idleInterval) }
     }
 
     /// The segment holding `position`, opened on first use.
