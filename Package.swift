@@ -98,10 +98,10 @@ let package = Package(
         // Test helpers (child processes, blocking work off the pool, fixtures).
         .target(name: "TestSupport", dependencies: ["Dataset", "Pipeline", "Artifacts", "Models"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "RPCTests", dependencies: ["RPC", "Wire", "TestSupport"], exclude: ["python"], swiftSettings: swiftSettings),
-        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "Features"], swiftSettings: swiftSettings),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Features"], swiftSettings: swiftSettings),
-        .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], swiftSettings: swiftSettings),
-        .testTarget(name: "RecallTests", dependencies: ["Recall", "Dataset"], swiftSettings: swiftSettings),
+        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "Features", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Features", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "RecallTests", dependencies: ["Recall", "Dataset", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServicesTests",
             dependencies: ["TestSupport", "Experiments", "RouterService", "RecallServer", "SortServer", "CacheServer", "FeedService",
@@ -120,10 +120,10 @@ let package = Package(
             dependencies: ["TestSupport", "Supervisor", "RPC", "Messages", "recod", "ABRouter", "RecoCenter", "RecallService", "SortService", "CacheService"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: swiftSettings),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MessagesTests",
-            dependencies: ["Messages", "ProtobufCBridge"],
+            dependencies: ["Messages", "ProtobufCBridge", "TestSupport"],
             resources: [.copy("Golden")],
             swiftSettings: swiftSettings
         ),
@@ -151,7 +151,7 @@ let package = Package(
         .executableTarget(name: "ServerFuzz", dependencies: ["Messages", "RPC"], path: "Tests/Fuzz/ServerFuzz", swiftSettings: swiftSettings),
         .executableTarget(
             name: "CodecBench",
-            dependencies: ["Messages", "ProtobufCBridge"],
+            dependencies: ["Messages", "ProtobufCBridge", "TestSupport"],
             path: "Tests/Benchmarks/CodecBench",
             swiftSettings: swiftSettings
         ),

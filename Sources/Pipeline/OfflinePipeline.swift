@@ -26,6 +26,19 @@ public enum OfflinePipeline {
         public let seconds: Double
     }
 
+    /// Runs `body(0..<count)` each on a thread of its own and waits for all.
+    /// Not `concurrentPerform`: on Linux its workers are the threads that
+    /// also run Swift's concurrency, so minutes of training there would
+    /// stall every task of the process (a service, a test) meanwhile.
+    static func onOwnThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let finished = DispatchGroup()
+        for index in 0..<count {
+            finished.enter()
+            Thread { body(index); finished.leave() }.start()
+        }
+        finished.wait()
+    }
+
     /// Trains the two models on separate threads (the machine has two cores)
     /// while the recall lists are built, then publishes atomically.
     /// `grids`: the settings tried per model (the protocol's by default).
@@ -35,7 +48,7 @@ public enum OfflinePipeline {
         let split = ProtocolSplit(catalog.interactions)
         let trained = Mutex<[String: RankingTraining.Result]>([:])
         let recallResult = Mutex<(RecallSets, [(String, RecallEvaluation.Scores)])?>(nil)
-        DispatchQueue.concurrentPerform(iterations: grids.count + 1) { index in
+        onOwnThreads(grids.count + 1) { index in
             if index < grids.count {
                 let (name, grid) = grids[index]
                 progress("training \(name) (\(grid.count) settings)")

@@ -1,8 +1,9 @@
 import Artifacts
 import Foundation
 import Testing
+import TestSupport
 
-@Suite("artifact store")
+@Suite("artifact store", .ownThread)
 struct ArtifactStoreTests {
     func store() -> ArtifactStore {
         ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("artifacts-\(UUID())").path)

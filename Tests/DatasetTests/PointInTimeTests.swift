@@ -2,8 +2,9 @@ import Foundation
 import Dataset
 import Features
 import Testing
+import TestSupport
 
-@Suite("point-in-time features")
+@Suite("point-in-time features", .ownThread)
 struct PointInTimeTests {
     static let catalog = Catalog(
         users: [1: UserProfile(id: 1, age: 30, gender: "F", occupation: "x", zipCode: "12345"),

@@ -1,8 +1,9 @@
 import Dataset
 import Foundation
 import Testing
+import TestSupport
 
-@Suite("MovieLens-100K and the protocol split")
+@Suite("MovieLens-100K and the protocol split", .ownThread)
 struct ProtocolSplitTests {
     static let catalog = try! AtomicFiles.load(directory: rawDataDirectory)
 

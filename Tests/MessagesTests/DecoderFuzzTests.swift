@@ -1,11 +1,12 @@
 import Messages
 import Testing
+import TestSupport
 import Wire
 
 /// Arbitrary bytes must never crash the decoder: each buffer either decodes
 /// (and then re-encodes to something that decodes to the same message) or
 /// throws a WireError.
-@Suite("decoder robustness")
+@Suite("decoder robustness", .ownThread)
 struct DecoderFuzzTests {
     static let buffers = 100_000
 

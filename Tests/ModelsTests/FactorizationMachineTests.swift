@@ -1,8 +1,9 @@
 import Features
 import Models
 import Testing
+import TestSupport
 
-@Suite("factorization machine")
+@Suite("factorization machine", .ownThread)
 struct FactorizationMachineTests {
     /// Labels that depend only on an interaction of two one-hot fields (XOR):
     /// no linear model can learn it; an FM can.

@@ -1,8 +1,9 @@
 import Foundation
 import Models
 import Testing
+import TestSupport
 
-@Suite("ranking metrics")
+@Suite("ranking metrics", .ownThread)
 struct RankingMetricsTests {
     @Test("AUC counts tied scores as half")
     func aucWithTies() {

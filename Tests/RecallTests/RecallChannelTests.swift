@@ -2,8 +2,9 @@ import Dataset
 import Foundation
 import Recall
 import Testing
+import TestSupport
 
-@Suite("recall channels")
+@Suite("recall channels", .ownThread)
 struct RecallChannelTests {
     /// Two taste groups: users 1-20 like items 1-10 (Drama), users 21-40 like 11-20 (Comedy).
     static let catalog: Catalog = {

@@ -5,7 +5,7 @@ import Messages
 import TestSupport
 import Testing
 
-@Suite("A/B assignment")
+@Suite("A/B assignment", .ownThread)
 struct ExperimentTests {
     @Test("MD5 matches md5sum on every length around the block boundaries")
     func md5MatchesCoreutils() async throws {

@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite("generic import")
+@Suite("generic import", .ownThread)
 struct ImportTests {
     func write(_ files: [String: String]) throws -> String {
         let dir = Fixture.temporaryDirectory("import")

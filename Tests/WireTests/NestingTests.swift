@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import Wire
 
 /// A self-recursive message (`message Node { repeated Node children = 1; int64 value = 2; }`).
@@ -35,7 +36,7 @@ struct Node: ProtoMessage {
     }
 }
 
-@Suite("nesting")
+@Suite("nesting", .ownThread)
 struct NestingTests {
     @Test("nesting up to the bound decodes; one level more is an error, not a stack overflow")
     func depthBound() throws {
