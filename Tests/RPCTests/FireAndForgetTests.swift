@@ -24,3 +24,28 @@ struct FireAndForgetTests {
         await server.shutdown(grace: .milliseconds(10))
     }
 }
+
+@Suite("deadlines passed on")
+struct DeadlinePropagationTests {
+    @Test("the longest grpc-timeout a caller can send (99999999H), passed on to the next hop, is a long deadline: no overflow, no instant expiry")
+    func longestDeadlineRelayed() async throws {
+        let echo = RPCServer(configuration: .init(port: 0), router: EchoService().router)
+        try echo.start()
+        let downstream = try RPCClient(endpoint: .init(port: echo.port))
+        var relayRouter = RPCRouter()
+        relayRouter.unary("test.Relay", "Get") { (request: EchoRequest, context) -> EchoResponse in
+            try await downstream.unary("/test.Echo/Get", request, timeout: context.remaining())
+        }
+        let relay = RPCServer(configuration: .init(port: 0), router: relayRouter)
+        try relay.start()
+        let client = try RPCClient(endpoint: .init(port: relay.port))
+        let longest = Duration.seconds(99_999_999 * 3600)
+        let answer: EchoResponse = try await client.unary("/test.Relay/Get", EchoRequest(text: "far"), timeout: longest)
+        #expect(answer.text == "far")
+        // The relay is still up for the next call.
+        let again: EchoResponse = try await client.unary("/test.Relay/Get", EchoRequest(text: "again"), timeout: safetyTimeout)
+        #expect(again.text == "again")
+        for c in [client, downstream] { c.shutdown() }
+        for s in [relay, echo] { await s.shutdown(grace: .milliseconds(10)) }
+    }
+}

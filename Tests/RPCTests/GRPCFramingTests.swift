@@ -36,6 +36,17 @@ struct GRPCFramingTests {
         #expect(formatted.count <= 9 && GRPCHeaders.parseTimeout(formatted)! >= duration)
     }
 
+    @Test("grpc-timeout is written in the finest unit that fits 8 digits, rounded up", arguments: [
+        (Duration.zero, "0n"), (.nanoseconds(99_999_999), "99999999n"), (.nanoseconds(100_000_001), "100001u"),
+        (.milliseconds(250), "250000u"), (.seconds(1), "1000000u"), (.seconds(100_000), "100000S"),
+        (.seconds(100_000_000), "1666667M"), (.seconds(6_000_000_000), "1666667H"), (.seconds(-5), "0n"),
+        // The longest deadline a caller can send, passed on (it would overflow in nanoseconds), and past it.
+        (.seconds(99_999_999 * 3600), "99999999H"), (.seconds(Int64.max), "99999999H"),
+    ])
+    func timeoutFormat(duration: Duration, text: String) {
+        #expect(GRPCHeaders.formatTimeout(duration) == text)
+    }
+
     @Test("malformed grpc-timeout values are rejected", arguments: ["", "S", "10", "123456789S", "-1S", "10x"])
     func badTimeouts(text: String) {
         #expect(GRPCHeaders.parseTimeout(text) == nil)

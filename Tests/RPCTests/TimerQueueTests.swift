@@ -25,4 +25,17 @@ struct TimerQueueTests {
         #expect(fired == live)
         #expect(queue.nextDeadline() == nil)
     }
+
+    @Test("a deadline centuries away (a caller's 99999999H) sorts after near ones and never fires early")
+    func farDeadline() {
+        var queue = TimerQueue()
+        let start = ContinuousClock.now
+        var fired: [String] = []
+        _ = queue.schedule(at: start + .seconds(99_999_999 * 3600)) { fired.append("far") }
+        _ = queue.schedule(at: start + .seconds(1)) { fired.append("near") }
+        for body in queue.popExpired(now: start + .seconds(2)) { body() }
+        for body in queue.popExpired(now: start + .seconds(86_400 * 365)) { body() }
+        #expect(fired == ["near"])
+        #expect(queue.nextDeadline() != nil)
+    }
 }

@@ -243,8 +243,10 @@ struct TimerQueue {
     private var cancelled = 0
 
     private func nanoseconds(_ instant: ContinuousClock.Instant) -> Int64 {
+        // Clamped to ±285 years: a caller's 99999999H deadline must not wrap around into the past.
         let offset = origin.duration(to: instant).components
-        return offset.seconds &* 1_000_000_000 &+ offset.attoseconds / 1_000_000_000
+        let seconds = min(max(offset.seconds, -9_000_000_000), 9_000_000_000)
+        return seconds * 1_000_000_000 + offset.attoseconds / 1_000_000_000
     }
 
     mutating func nextDeadline() -> ContinuousClock.Instant? {

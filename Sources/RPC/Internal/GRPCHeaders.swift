@@ -15,17 +15,30 @@ enum GRPCHeaders {
         }
     }
 
-    /// The shortest unit that keeps the value within 8 digits, rounded up.
+    /// The finest unit that keeps the value within 8 digits, rounded up.
     static func formatTimeout(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
+        // Past a billion seconds (a deadline a caller passed on, up to
+        // 99999999H) nanoseconds would overflow: count minutes or hours.
+        guard seconds < 1_000_000_000 else {
+            for (unit, size) in [("M", Int64(60)), ("H", 3600)] {
+                let value = seconds / size + (seconds % size == 0 ? 0 : 1)
+                if value < 100_000_000 { return "\(value)\(unit)" }
+            }
+            return "99999999H"
+        }
         let nanos = max(0, seconds) * 1_000_000_000 + max(0, attoseconds) / 1_000_000_000
-        let units: [(Int64, Character)] = [(1, "n"), (1_000, "u"), (1_000_000, "m"), (1_000_000_000, "S"), (60_000_000_000, "M"), (3_600_000_000_000, "H")]
-        for (scale, unit) in units {
+        for (unit, scale) in timeoutUnits {
             let value = (nanos + scale - 1) / scale
             if value < 100_000_000 { return "\(value)\(unit)" }
         }
         return "99999999H"
     }
+
+    /// Built once: a table made per call cost more than the formatting.
+    private static let timeoutUnits: [(unit: Character, nanoseconds: Int64)] = [
+        ("n", 1), ("u", 1_000), ("m", 1_000_000), ("S", 1_000_000_000), ("M", 60_000_000_000), ("H", 3_600_000_000_000),
+    ]
 
     private static let hexDigits = Array("0123456789ABCDEF".unicodeScalars)
 
