@@ -1,3 +1,5 @@
+import Dataset
+
 /// The per-channel lists the offline pipeline publishes. Each user's items
 /// are scored once, sorted once, then dealt to the feed (channel 0) and to
 /// every channel the item belongs to, until each holds `k`.
@@ -30,7 +32,7 @@ extension RecallChannels {
 
     func deal(_ scored: [(Int, Double)], k: Int) -> [Int: [Int]] {
         var lists: [Int: [Int]] = [:]
-        for (item, _) in scored.sorted(by: { ($0.1, -$0.0) > ($1.1, -$1.0) }) {
+        for (item, _) in scored.sorted(by: higherScoreFirst) {
             for channel in [0] + catalog.channelIDs(of: item) where lists[channel, default: []].count < k {
                 lists[channel, default: []].append(item)
             }

@@ -101,6 +101,22 @@ struct HandlerTests {
         #expect(throws: RPCError.self) { try handler.rank(FeedQuery(userID: "1", channelID: 0, articleIDs: [1], model: 777)) }
     }
 
+    @Test("any int64 article id, Int64.min included, is ranked, not a crash; equal scores order by the smaller id")
+    func extremeIDsRank() async throws {
+        let handler = RankHandler(artifacts: try await fixtureWatcher(), experiments: experiments, logger: Logger(label: "test"))
+        let candidates: [Int64] = [.max, .min, -1, 0, 5, 7, 5]
+        for model in [Int64(200), 201] {
+            let ranked = try handler.rank(FeedQuery(userID: "3", channelID: 0, articleIDs: candidates, model: model))
+            #expect(ranked.articleIDs.sorted() == candidates.sorted())
+            let pairs = Array(zip(ranked.articleIDs, ranked.scores))
+            #expect(ranked.articleIDs == pairs.sorted(by: higherScoreFirst).map(\.0))
+        }
+        // Unknown ids score alike: the ids decide, smallest first.
+        let unknown: [Int64] = [.max, 70, .min, 90]
+        let ranked = try handler.rank(FeedQuery(userID: "3", channelID: 0, articleIDs: unknown, model: 200))
+        #expect(ranked.articleIDs == [.min, 70, 90, .max])
+    }
+
     @Test("the cache serves the wait list in order across refills and restarts, never twice")
     func cacheServesEachItemOnce() async throws {
         let path = Fixture.temporaryDirectory("cache") + "/c.sqlite"
