@@ -117,6 +117,45 @@ struct HandlerTests {
         #expect(ranked.articleIDs == [.min, 70, 90, .max])
     }
 
+    @Test("extreme field values on every internal call get an answer or a status, never a crash")
+    func extremeQueries() async throws {
+        let artifacts = try await fixtureWatcher()
+        let logger = Logger(label: "test")
+        let dir = Fixture.temporaryDirectory("extreme")
+        let routers = [RecallHandler(artifacts: artifacts, experiments: experiments, logger: logger).router,
+                       RankHandler(artifacts: artifacts, experiments: experiments, logger: logger).router,
+                       CacheHandler(cache: TieredFeedCache(waitList: try SQLiteWaitList(path: dir + "/w.sqlite")), logger: logger).router]
+        let servers = routers.map { RPCServer(configuration: .init(port: 0), router: $0) }
+        for server in servers { try server.start() }
+        let clients = try servers.map { try RPCClient(endpoint: .init(port: $0.port)) }
+        let ids: [Int64] = [.max, .min, -1, 0, 5, 5, 99_999]
+        var queries: [FeedQuery] = []
+        for count in [Int32.min, -1, 0, .max] {
+            for channel in [Int32.min, -1, 0, .max] {
+                queries.append(FeedQuery(userID: "3", channelID: channel, count: count, articleIDs: ids, sources: [.min, -1, 100, 104, 105, .max],
+                                         model: 200, timeStamp: .max))
+            }
+        }
+        for user in ["", "-5", String(repeating: "9", count: 40), "é"] {
+            queries.append(FeedQuery(userID: user, channelID: 0, count: 10, articleIDs: ids, sources: [100, 101, 102, 103, 104], model: 201, timeStamp: .min))
+        }
+        queries.append(FeedQuery(userID: "3", channelID: 0, count: 10, articleIDs: ids, model: .max))
+        queries.append(FeedQuery(userID: "3", channelID: 0, count: 10, articleIDs: ids, model: .min, strategy: "no such strategy"))
+        let paths = [(0, "/reco.Recall/recall"), (1, "/reco.Sort/rank"), (2, "/reco.Cache/put"), (2, "/reco.Cache/take"), (2, "/reco.Cache/invalidate")]
+        for (server, path) in paths {
+            for query in queries {
+                do {
+                    let _: ItemList = try await clients[server].unary(path, query, timeout: safetyTimeout)
+                } catch {
+                    #expect(error.code != .unavailable && error.code != .internalError, "\(path): \(error)")
+                }
+            }
+            let _: ItemList = try await clients[server].unary(path, FeedQuery(userID: "3", channelID: 0, count: 4, articleIDs: [1, 2], model: 200), timeout: safetyTimeout)
+        }
+        for client in clients { client.shutdown() }
+        for server in servers { await server.shutdown(grace: .zero) }
+    }
+
     @Test("the cache serves the wait list in order across refills and restarts, never twice")
     func cacheServesEachItemOnce() async throws {
         let path = Fixture.temporaryDirectory("cache") + "/c.sqlite"
