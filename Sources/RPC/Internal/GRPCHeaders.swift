@@ -21,7 +21,8 @@ enum GRPCHeaders {
         // Past a billion seconds (a deadline a caller passed on, up to
         // 99999999H) nanoseconds would overflow: count minutes or hours.
         guard seconds < 1_000_000_000 else {
-            for (unit, size) in [("M", Int64(60)), ("H", 3600)] {
+            for (unit, scale) in timeoutUnits where scale > 1_000_000_000 {
+                let size = scale / 1_000_000_000
                 let value = seconds / size + (seconds % size == 0 ? 0 : 1)
                 if value < 100_000_000 { return "\(value)\(unit)" }
             }
