@@ -97,6 +97,10 @@ public final class SQLiteDatabase: Sendable {
         try await submit(write: true, body)
     }
 
+    /// Checkpoints so far that copied the whole WAL into the database: the
+    /// writer starts the WAL over after one, which keeps it bounded.
+    public var completedCheckpoints: Int { checkpointer.completed.load(ordering: .relaxed) }
+
     /// Finishes queued work, then closes the database (the last connection
     /// to close copies what is left of the WAL into it).
     public func close() {
@@ -215,6 +219,8 @@ public final class SQLiteDatabase: Sendable {
 private final class Checkpointer: Sendable {
     private let stop = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
+    /// Checkpoints that found the whole WAL copied when they ended.
+    let completed = Atomic<Int>(0)
 
     init(path: String, interval: Duration) throws {
         let connection = try SQLiteConnection.open(path, creating: false)
@@ -226,9 +232,10 @@ private final class Checkpointer: Sendable {
             throw error
         }
         let milliseconds = Int(interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000)
-        let thread = Thread { [stop, finished] in
+        // The thread holds the checkpointer until `close`.
+        let thread = Thread { [self] in
             while stop.wait(timeout: .now() + .milliseconds(max(milliseconds, 1))) == .timedOut {
-                connection.checkpoint()
+                if connection.checkpoint() { completed.add(1, ordering: .relaxed) }
             }
             connection.close()
             finished.signal()
@@ -276,9 +283,13 @@ public final class SQLiteConnection: @unchecked Sendable {
         _ = try query(sql, bindings)
     }
 
-    /// Copies what it can of the WAL into the database without waiting for anyone.
-    func checkpoint() {
-        sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+    /// Copies what it can of the WAL into the database without waiting for
+    /// anyone; true when every frame in the WAL (as this checkpoint saw it) is copied.
+    func checkpoint() -> Bool {
+        var frames: Int32 = 0
+        var copied: Int32 = 0
+        let status = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied)
+        return status == SQLITE_OK && frames >= 0 && frames == copied
     }
 
     /// Rows changed by the last statement.
