@@ -145,7 +145,7 @@ public struct StreamFeatures: Sendable {
     /// The user's genres by positive decayed interest, strongest first.
     public func profile(user: String) -> [(genre: Int, weight: Double)] {
         guard let state = users[user] else { return [] }
-        return state.interest.filter { $0.value > 0 }.map { ($0.key, $0.value) }.sorted(by: higherScoreFirst)
+        return state.interest.filter { $0.value > 0 }.map { ($0.key, $0.value) }.sorted { higherScoreFirst($0, $1) }
     }
 
     public func ctr(item: Int) -> Double {

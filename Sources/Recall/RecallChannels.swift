@@ -31,7 +31,7 @@ public struct RecallChannels: Sendable {
         let end = history.map(\.timestamp).max() ?? 0
         var recentClicks: [Int: Int] = [:]
         for e in history where e.label == 1 && e.timestamp > end - Self.hotWindow { recentClicks[e.item, default: 0] += 1 }
-        hot = recentClicks.map { ($0.key, $0.value) }.sorted(by: higherScoreFirst).map(\.0)
+        hot = recentClicks.map { ($0.key, $0.value) }.sorted { higherScoreFirst($0, $1) }.map(\.0)
         new = firstSeen.sorted { ($0.value, $0.key) > ($1.value, $1.key) }.map(\.key)
         als = ImplicitALS(observations: history.filter { $0.label == 1 }.map { ($0.user, $0.item, 1.0) }, settings: settings)
     }
@@ -41,7 +41,7 @@ public struct RecallChannels: Sendable {
     }
 
     private func top(_ scored: [(Int, Double)], _ k: Int) -> [Int] {
-        scored.sorted(by: higherScoreFirst).prefix(k).map(\.0)
+        scored.sorted { higherScoreFirst($0, $1) }.prefix(k).map(\.0)
     }
 
     public func alsCandidates(user: Int, channel: Int, k: Int) -> [Int] {

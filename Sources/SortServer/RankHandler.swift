@@ -84,7 +84,7 @@ public final class RankHandler: Sendable {
         let columns = state.articleColumns[name] ?? [:]
         let probabilities = model.scores(user: current.catalog.users[userID], userID: userID,
                                          articles: query.articleIDs.map { (Int($0), columns[$0] ?? FeatureVector()) }, stats: state.stats)
-        let scored = zip(query.articleIDs, probabilities.map(Double.init)).sorted(by: higherScoreFirst)
+        let scored = zip(query.articleIDs, probabilities.map(Double.init)).sorted { higherScoreFirst($0, $1) }
         return ItemList(articleIDs: scored.map(\.0), scores: scored.map(\.1), version: "\(current.version)/\(name)")
     }
 }
