@@ -32,7 +32,7 @@ extension RecallChannels {
 
     func deal(_ scored: [(Int, Double)], k: Int) -> [Int: [Int]] {
         var lists: [Int: [Int]] = [:]
-        for (item, _) in scored.sorted { higherScoreFirst($0, $1) } {
+        for (item, _) in scored.sorted(by: { higherScoreFirst($0, $1) }) {
             for channel in [0] + catalog.channelIDs(of: item) where lists[channel, default: []].count < k {
                 lists[channel, default: []].append(item)
             }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The data directory's layout: `db/<Service>.sqlite` (and files next to
-/// it named after it, such as RecoCenter's `db/RecoCenter.log.sqlite`), created owner-only.
+/// it named after it, such as RecoCenter's history log `db/RecoCenter.log/`), created owner-only.
 public enum DataDirectory {
     public static func database(_ service: String, in root: String) throws -> String {
         let directory = "\(root)/db"

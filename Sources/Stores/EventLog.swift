@@ -1,17 +1,25 @@
 import Foundation
+import Glibc
 import Synchronization
 
-/// The durable, append-only log of behaviour events: segment files
-/// `<first record's position>.log` under one directory, each record
-/// `[length u32 LE][crc32 u32 LE][payload]`. Appends are group-committed: one
-/// writer thread writes everything queued while the previous fsync ran, syncs
-/// once, then acknowledges all of it; an acknowledged record survives kill -9
-/// and power loss. A torn tail (a crash mid-write) is cut off at open.
+/// A durable, append-only log: segment files `<first record's position>.log`
+/// under one directory, each record `[length u32 LE][crc32 u32 LE][payload]`.
+/// Appends are group-committed: one writer thread writes everything queued
+/// while the previous fsync ran, syncs once, then acknowledges all of it; an
+/// acknowledged record survives kill -9 and power loss. A torn tail (a crash
+/// mid-write) is cut off at open. Behaviour events live in one; RecoCenter's
+/// history batches in another, which rotates and drops segments once merged.
 public final class EventLog: Sendable {
     public let directory: String
     /// A segment past this size is closed and a new one begun.
     let segmentBytes: UInt64
-    private let queue = Mutex<(pending: [([[UInt8]], CheckedContinuation<Void, any Error>)], closed: Bool)>(([], false))
+    /// Work for the writer thread, done in the order it was asked for.
+    private enum Request {
+        case append([[UInt8]], onDurable: (@Sendable () -> Void)?, CheckedContinuation<Void, any Error>)
+        case rotate(CheckedContinuation<UInt64, any Error>)
+        case remove(before: UInt64)
+    }
+    private let queue = Mutex<(pending: [Request], closed: Bool)>(([], false))
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
@@ -25,26 +33,47 @@ public final class EventLog: Sendable {
             serve(&segment)
             finished.signal()
         }
-        thread.name = "event-log"
+        thread.name = "log \(directory.split(separator: "/").last ?? "")"
         thread.start()
     }
 
-    /// Appends records; returns once they are on disk.
-    public func append(_ records: [[UInt8]]) async throws {
+    /// Appends records; returns once they are on disk. `onDurable` runs on
+    /// the writer thread once they are, before any later request is served
+    /// (so a `rotate` after it finds its effect done).
+    public func append(_ records: [[UInt8]], onDurable: (@Sendable () -> Void)? = nil) async throws {
         guard !records.isEmpty else { return }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            // The writer takes the whole queue per wake-up: only the first waiter wakes it.
-            let accepted = queue.withLock { state -> Bool? in
-                guard !state.closed else { return nil }
-                state.pending.append((records, continuation))
-                return state.pending.count == 1
-            }
-            switch accepted {
-            case true?: wake.signal()
-            case false?: break
-            case nil: continuation.resume(throwing: StoreError("event log closed"))
+            if !submit(.append(records, onDurable: onDurable, continuation)) {
+                continuation.resume(throwing: StoreError("event log closed"))
             }
         }
+    }
+
+    /// Begins a new segment (unless the current one is empty) after every
+    /// record asked for before; returns where it starts. Everything appended
+    /// earlier lies in the segments before that position.
+    public func rotate() async throws -> UInt64 {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<UInt64, any Error>) in
+            if !submit(.rotate(continuation)) { continuation.resume(throwing: StoreError("event log closed")) }
+        }
+    }
+
+    /// Deletes, on the writer thread, the whole segments that end at or
+    /// before `position` (never the one being written).
+    public func removeSegments(before position: UInt64) {
+        _ = submit(.remove(before: position))
+    }
+
+    /// Queues a request; false once closed.
+    private func submit(_ request: Request) -> Bool {
+        // The writer takes the whole queue per wake-up: only the first request wakes it.
+        let accepted = queue.withLock { state -> Bool? in
+            guard !state.closed else { return nil }
+            state.pending.append(request)
+            return state.pending.count == 1
+        }
+        if accepted == true { wake.signal() }
+        return accepted != nil
     }
 
     /// Writes what is queued, then stops.
@@ -65,21 +94,26 @@ public final class EventLog: Sendable {
                 defer { state.pending.removeAll() }
                 return (state.pending, state.closed)
             }
-            if !batch.isEmpty {
-                var bytes: [UInt8] = []
-                for (records, _) in batch { for record in records { Self.frame(record, into: &bytes) } }
-                do {
-                    if segment.size > 0 && segment.size + UInt64(bytes.count) > segmentBytes {
-                        segment = try Segment.create(in: directory, position: segment.position + segment.size)
+            var bytes: [UInt8] = []
+            var waiting: [(onDurable: (@Sendable () -> Void)?, continuation: CheckedContinuation<Void, any Error>)] = []
+            for request in batch {
+                switch request {
+                case .append(let records, let onDurable, let continuation):
+                    for record in records { Self.frame(record, into: &bytes) }
+                    waiting.append((onDurable, continuation))
+                case .rotate(let continuation):
+                    commit(&bytes, &waiting, to: &segment)
+                    do {
+                        if segment.size > 0 { segment = try Segment.create(in: directory, position: segment.position + segment.size) }
+                        continuation.resume(returning: segment.position)
+                    } catch {
+                        continuation.resume(throwing: StoreError("event log rotate: \(error)"))
                     }
-                    try segment.handle.write(contentsOf: bytes)
-                    try segment.handle.synchronize()
-                    segment.size += UInt64(bytes.count)
-                    for (_, continuation) in batch { continuation.resume() }
-                } catch {
-                    for (_, continuation) in batch { continuation.resume(throwing: StoreError("event log write: \(error)")) }
+                case .remove(let position):
+                    Segment.remove(in: directory, before: min(position, segment.position))
                 }
             }
+            commit(&bytes, &waiting, to: &segment)
             if closed && queue.withLock({ $0.pending.isEmpty }) {
                 try? segment.handle.close()
                 return
@@ -87,9 +121,35 @@ public final class EventLog: Sendable {
         }
     }
 
+    /// Writes and syncs the framed records gathered so far (one write, one
+    /// fsync), then acknowledges them; empties both lists.
+    private func commit(_ bytes: inout [UInt8], _ waiting: inout [(onDurable: (@Sendable () -> Void)?, continuation: CheckedContinuation<Void, any Error>)],
+                        to segment: inout Segment) {
+        guard !waiting.isEmpty else { return }
+        defer { bytes.removeAll(keepingCapacity: true); waiting.removeAll() }
+        do {
+            if segment.size > 0 && segment.size + UInt64(bytes.count) > segmentBytes {
+                segment = try Segment.create(in: directory, position: segment.position + segment.size)
+            }
+            try segment.handle.write(contentsOf: bytes)
+            try segment.handle.synchronize()
+            segment.size += UInt64(bytes.count)
+            for (onDurable, _) in waiting { onDurable?() }
+            for (_, continuation) in waiting { continuation.resume() }
+        } catch {
+            for (_, continuation) in waiting { continuation.resume(throwing: StoreError("event log write: \(error)")) }
+        }
+    }
+
     /// The segment files in `directory`, oldest first.
     public static func segmentFiles(in directory: String) -> [String] {
         Segment.positions(in: directory).map(Segment.name)
+    }
+
+    /// Where the oldest segment still kept begins: where a reader of
+    /// everything kept starts.
+    public static func oldestPosition(in directory: String) -> UInt64 {
+        Segment.positions(in: directory).first ?? 0
     }
 
     static func frame(_ record: [UInt8], into bytes: inout [UInt8]) {
@@ -136,7 +196,25 @@ public final class EventLog: Sendable {
             let path = "\(directory)/\(name(position))"
             guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
                   let handle = FileHandle(forWritingAtPath: path) else { throw StoreError("cannot create \(path)") }
+            // The new name is durable before anything written to the file is acknowledged.
+            try syncDirectory(directory)
             return Segment(position: position, handle: handle, size: 0)
+        }
+
+        /// Deletes the segments that end at or before `position`: a segment
+        /// ends where the next begins, so the newest is never deleted.
+        static func remove(in directory: String, before position: UInt64) {
+            let starts = positions(in: directory)
+            for (start, end) in zip(starts, starts.dropFirst()) where end <= position {
+                try? FileManager.default.removeItem(atPath: "\(directory)/\(name(start))")
+            }
+        }
+
+        static func syncDirectory(_ directory: String) throws {
+            let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw StoreError("cannot open \(directory)") }
+            defer { Glibc.close(descriptor) }
+            guard fsync(descriptor) == 0 else { throw StoreError("cannot sync \(directory)") }
         }
 
         /// The newest segment, its torn tail (if any) cut off.

@@ -8,6 +8,7 @@ import RPC
 import RouterService
 import ServiceRuntime
 import Stores
+import Synchronization
 import TestSupport
 import Testing
 
@@ -55,6 +56,42 @@ struct RealTimeTests {
         seen += reader.readNew().map { String(decoding: $0, as: UTF8.self) }
         #expect(EventLog.segmentFiles(in: directory).count > 5, "several segments")
         #expect(seen == (0..<60).map { "record-\($0)" })
+    }
+
+    @Test("an append's hook has run when it returns; a rotation starts after what was appended; only whole segments before a position are removed")
+    func rotationOrdersAndRemovesSegments() async throws {
+        let directory = Fixture.temporaryDirectory("rotate")
+        let log = try EventLog(directory: directory)
+        final class Durable: Sendable { let texts = Mutex<[String]>([]) }
+        let durable = Durable()
+        @Sendable func append(_ text: String) async throws {
+            try await log.append([Array(text.utf8)]) { durable.texts.withLock { $0.append(text) } }
+            #expect(durable.texts.withLock { $0.contains(text) }, "the hook ran before the append returned")
+        }
+        #expect(try await log.rotate() == 0, "an empty segment is kept")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<20 { group.addTask { try await append("a\(i)") } }
+            try await group.waitForAll()
+        }
+        let first = try await log.rotate()
+        #expect(first > 0 && EventLogReader(directory: directory).readNew().count == 20)
+        try await append("b")
+        try await append("c")
+        let second = try await log.rotate()
+        #expect(EventLog.segmentFiles(in: directory).count == 3)
+        // A position inside the second segment removes only the first (the
+        // log serves requests in order: the rotation after it finds it done).
+        log.removeSegments(before: second - 1)
+        _ = try await log.rotate()
+        #expect(EventLog.oldestPosition(in: directory) == first)
+        #expect(EventLogReader(directory: directory, position: first).readNew().map { String(decoding: $0, as: UTF8.self) } == ["b", "c"])
+        // Up to the newest: everything before it goes, the newest never does.
+        log.removeSegments(before: .max)
+        try await append("d")
+        #expect(EventLog.segmentFiles(in: directory).count == 1 && EventLog.oldestPosition(in: directory) == second)
+        #expect(EventLogReader(directory: directory, position: second).readNew().map { String(decoding: $0, as: UTF8.self) } == ["d"])
+        log.close()
+        await #expect(throws: StoreError.self) { try await log.rotate() }
     }
 
     @Test("a torn tail from a crash is cut off at open; a corrupt record stops the reader")

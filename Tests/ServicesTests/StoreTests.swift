@@ -151,33 +151,94 @@ struct StoreTests {
         reopened.close()
     }
 
-    @Test("a batch is durable in the log before it is merged: a store opened after a crash reads it, and a merge moves it into the history")
+    @Test("a batch is durable in the log before it is merged: a store opened after a crash reads it, and a merge moves it into the history and drops the log's segments")
     func historyLogSurvivesACrash() async throws {
         let path = Fixture.temporaryDirectory("history-log") + "/h.sqlite"
+        let logDirectory = SQLiteHistoryStore.logDirectory(path)
         let crashed = try SQLiteHistoryStore(path: path, mergeInterval: .seconds(3600))
         try await crashed.append(user: "7", channel: 0, time: 100, items: [1, 2])
         try await crashed.append(user: "7", channel: 0, time: 200, items: [3])
         try await crashed.append(user: "7", channel: 0, time: 200, items: [4])
-        func count(_ table: String, in file: String) async throws -> Int64? {
-            let database = try SQLiteDatabase(path: file)
+        func historyRows() async throws -> Int64? {
+            let database = try SQLiteDatabase(path: path)
             defer { database.close() }
-            return try await database.read { try $0.query("SELECT COUNT(*) FROM \(table)").first?.first?.integer }
+            return try await database.read { try $0.query("SELECT COUNT(*) FROM history").first?.first?.integer }
         }
-        #expect(try await count("history", in: path) == 0)
-        #expect(try await count("log", in: SQLiteHistoryStore.logPath(path)) == 3)
+        func logged() -> [HistoryLogRecord] {
+            EventLogReader(directory: logDirectory, position: EventLog.oldestPosition(in: logDirectory)).readNew().compactMap(HistoryLogRecord.init)
+        }
+        #expect(try await historyRows() == 0)
+        #expect(logged().map(\.items) == [[1, 2], [3], [4]])
         // The same files opened again, as after a crash: the logged batches
         // are there (the later of two at the same time wins), and merge.
         let restarted = try SQLiteHistoryStore(path: path, mergeInterval: .seconds(3600))
         #expect(try await restarted.batch(user: "7", channel: 0, atOrBefore: 250) == HistoryBatch(time: 200, items: [4], previousTime: 100))
+        try await restarted.append(user: "7", channel: 0, time: 300, items: [5])
         try await restarted.merge()
-        #expect(try await count("history", in: path) == 2)
-        #expect(try await count("log", in: SQLiteHistoryStore.logPath(path)) == 0)
+        #expect(try await historyRows() == 3)
+        // The merge began a new segment and dropped the merged ones once their
+        // rows were in (the log serves requests in order: a rotation after the
+        // removal finds it done; with the new segment still empty it begins none).
+        _ = try await restarted.log.rotate()
+        #expect(logged().isEmpty && EventLog.segmentFiles(in: logDirectory).count == 1)
         #expect(try await restarted.batch(user: "7", channel: 0, atOrBefore: 250) == HistoryBatch(time: 200, items: [4], previousTime: 100))
+        // Logged after the merge: in the new segment, and read back after another crash.
+        try await restarted.append(user: "7", channel: 0, time: 400, items: [6])
+        #expect(logged().map(\.items) == [[6]])
+        let again = try SQLiteHistoryStore(path: path, mergeInterval: .seconds(3600))
+        #expect(try await again.shownItems(user: "7", channels: [0]) == [1, 2, 4, 5, 6])
+        again.close()
         restarted.close()
         crashed.close()
         let reopened = try SQLiteHistoryStore(path: path)
-        #expect(try await reopened.shownItems(user: "7", channels: [0]) == [1, 2, 4])
+        #expect(try await reopened.shownItems(user: "7", channels: [0]) == [1, 2, 4, 5, 6])
         reopened.close()
+    }
+
+    @Test("history kept in the log table of earlier versions is moved into the history once, and the old files go")
+    func legacyHistoryLogIsMerged() async throws {
+        let path = Fixture.temporaryDirectory("history-legacy") + "/h.sqlite"
+        let legacyPath = SQLiteHistoryStore.legacyLogPath(path)
+        // The log table as earlier versions wrote it, with two batches never merged.
+        let legacy = try SQLiteDatabase(path: legacyPath, schema: [
+            "CREATE TABLE log (id INTEGER PRIMARY KEY, user TEXT NOT NULL, channel INTEGER NOT NULL, time INTEGER NOT NULL, items TEXT NOT NULL, recorded INTEGER NOT NULL)",
+        ])
+        try await legacy.write { c in
+            try c.execute("INSERT INTO log (user, channel, time, items, recorded) VALUES ('7', 3, 100, '1,2', 0), ('7', 3, 200, '3', 0)")
+        }
+        legacy.close()
+        let store = try SQLiteHistoryStore(path: path)
+        #expect(try await store.batch(user: "7", channel: 3, atOrBefore: 1000) == HistoryBatch(time: 200, items: [3], previousTime: 100))
+        #expect(!FileManager.default.fileExists(atPath: legacyPath))
+        store.close()
+        let reopened = try SQLiteHistoryStore(path: path)
+        #expect(try await reopened.shownItems(user: "7", channels: [3]) == [1, 2, 3])
+        reopened.close()
+    }
+
+    @Test("history log records read back exactly; truncated, extended or foreign bytes are not records", .ownThread)
+    func historyLogRecordsRoundTrip() {
+        let records = [
+            HistoryLogRecord(user: "7", channel: 0, time: 1_700_000_000_000, recorded: 1_700_000_000, items: [1, 2, 3]),
+            HistoryLogRecord(user: "ünï-😀", channel: Int32.min, time: Int64.min, recorded: -1, items: [Int64.min, 0, Int64.max]),
+            HistoryLogRecord(user: "", channel: Int32.max, time: Int64.max, recorded: 0, items: []),
+        ]
+        for record in records {
+            let bytes = record.bytes
+            #expect(HistoryLogRecord(bytes) == record)
+            for length in 0..<bytes.count { #expect(HistoryLogRecord(Array(bytes.prefix(length))) == nil) }
+            #expect(HistoryLogRecord(bytes + [0]) == nil)
+            var otherFormat = bytes
+            otherFormat[0] = 2
+            #expect(HistoryLogRecord(otherFormat) == nil)
+        }
+        // A user that is not UTF-8, and an item count far past the bytes there are.
+        var invalidUser = records[0].bytes
+        invalidUser[25] = 0xFF
+        #expect(HistoryLogRecord(invalidUser) == nil)
+        var hugeCount = records[2].bytes
+        for i in (hugeCount.count - 4)..<hugeCount.count { hugeCount[i] = 0xFF }
+        #expect(HistoryLogRecord(hugeCount) == nil)
     }
 
     @Test("stored item lists read back exactly, and text that is not a number is skipped")
