@@ -27,10 +27,26 @@ public struct BehaviorStatistics: Sendable {
         /// how the user's own segment received the item so far.
         var byGender: [Counts]
         var byAge: [Counts]
-        /// The item's most recent labels, oldest first (at most `itemRecentLength`): its trend.
-        var recentLabels: [Int] = []
+        /// The item's most recent labels (at most `itemRecentLength`): its trend.
+        var recentLabels = RecentLabels()
         /// Genre indices of the article.
         let genres: [Int]
+    }
+
+    /// An item's last `itemRecentLength` labels (0 or 1) as bits, newest in
+    /// bit 0: how many there are and how many are positive, with no array to
+    /// copy or trim.
+    public struct RecentLabels: Sendable, Equatable {
+        private var bits: UInt32 = 0
+        public private(set) var count = 0
+        private static let mask = UInt32.max >> (32 - UInt32(itemRecentLength))
+
+        mutating func append(_ label: Int) {
+            bits = ((bits << 1) | (label > 0 ? 1 : 0)) & Self.mask
+            count = min(count + 1, itemRecentLength)
+        }
+
+        public var positives: Int { bits.nonzeroBitCount }
     }
 
     public private(set) var users: [Int: Counts] = [:]
@@ -40,6 +56,7 @@ public struct BehaviorStatistics: Sendable {
     /// Each user's most recent events, oldest first (at most `recentLength`).
     public private(set) var recent: [Int: [Interaction]] = [:]
     public static let recentLength = 10
+    /// At most 32: `RecentLabels` keeps them in 32 bits.
     public static let itemRecentLength = 20
     /// How many genres (channels) there are: genre indices are 0..<genreCount.
     public let genreCount: Int
@@ -47,6 +64,8 @@ public struct BehaviorStatistics: Sendable {
     let segmentOfUser: [Int: (gender: Int, age: Int)]
     let genderCount: Int
     let ageBucketCount: Int
+    /// The state of an item with no events and no genres.
+    let emptyItem: ItemState
 
     public init(catalog: Catalog) {
         genreCount = catalog.channels.count
@@ -58,36 +77,57 @@ public struct BehaviorStatistics: Sendable {
         let channelIndex = Dictionary(uniqueKeysWithValues: catalog.channels.enumerated().map { ($1, $0) })
         let empty = ItemState(byGender: [Counts](repeating: Counts(), count: genderCount),
                               byAge: [Counts](repeating: Counts(), count: ageBucketCount), genres: [])
+        emptyItem = empty
         itemStates = catalog.articles.mapValues { article in
             ItemState(byGender: empty.byGender, byAge: empty.byAge, genres: article.genres.compactMap { channelIndex[$0] })
         }
     }
 
+    /// Runs `body` on an item's state where it is kept: scoring reads a
+    /// hundred per request, and a copy would retain and release its arrays
+    /// each time. An item never seen reads as one with no events.
+    public func withItemState<R>(_ item: Int, _ body: (borrowing ItemState) -> R) -> R {
+        if let index = itemStates.index(forKey: item) { return body(itemStates.values[index]) }
+        return body(emptyItem)
+    }
+
     public mutating func apply(_ event: Interaction) {
         users[event.user, default: Counts()].add(label: event.label, rating: event.rating)
-        var item = itemStates[event.item] ?? ItemState(byGender: [Counts](repeating: Counts(), count: genderCount),
-                                                       byAge: [Counts](repeating: Counts(), count: ageBucketCount), genres: [])
-        itemStates[event.item] = nil  // uniquely referenced while it changes
-        item.counts.add(label: event.label, rating: event.rating)
-        if !item.genres.isEmpty {
-            var byGenre = userGenres.removeValue(forKey: event.user) ?? [Counts](repeating: Counts(), count: genreCount)
-            for genre in item.genres { byGenre[genre].add(label: event.label, rating: event.rating) }
-            userGenres[event.user] = byGenre
+        let segment = segmentOfUser[event.user]
+        // Changed where it is kept (the dictionary's in-place accessor): no copy of its arrays.
+        itemStates[event.item, default: emptyItem].add(event, segment: segment)
+        if let genres = itemStates[event.item]?.genres, !genres.isEmpty {
+            userGenres[event.user, default: [Counts](repeating: Counts(), count: genreCount)].add(event, genres: genres)
         }
-        if let segment = segmentOfUser[event.user] {
-            item.byGender[segment.gender].add(label: event.label, rating: event.rating)
-            item.byAge[segment.age].add(label: event.label, rating: event.rating)
-        }
-        item.recentLabels.append(event.label)
-        if item.recentLabels.count > Self.itemRecentLength { item.recentLabels.removeFirst(item.recentLabels.count - Self.itemRecentLength) }
-        itemStates[event.item] = item
-        var last = recent.removeValue(forKey: event.user) ?? []
-        last.append(event)
-        if last.count > Self.recentLength { last.removeFirst(last.count - Self.recentLength) }
-        recent[event.user] = last
+        recent[event.user, default: []].append(event, keepingLast: Self.recentLength)
     }
 
     public func genres(of item: Int) -> [Int] { itemStates[item]?.genres ?? [] }
 
     func segment(of user: Int) -> (gender: Int, age: Int)? { segmentOfUser[user] }
+}
+
+extension BehaviorStatistics.ItemState {
+    mutating func add(_ event: Interaction, segment: (gender: Int, age: Int)?) {
+        counts.add(label: event.label, rating: event.rating)
+        if let segment {
+            byGender[segment.gender].add(label: event.label, rating: event.rating)
+            byAge[segment.age].add(label: event.label, rating: event.rating)
+        }
+        recentLabels.append(event.label)
+    }
+}
+
+extension [Interaction] {
+    mutating func append(_ event: Interaction, keepingLast length: Int) {
+        append(event)
+        if count > length { removeFirst(count - length) }
+    }
+}
+
+extension [BehaviorStatistics.Counts] {
+    /// Adds an event to the counts of each of the item's genres.
+    mutating func add(_ event: Interaction, genres: [Int]) {
+        for genre in genres { self[genre].add(label: event.label, rating: event.rating) }
+    }
 }

@@ -76,37 +76,44 @@ public enum DenseFeatures {
     /// `compute` into a buffer of `count` values the caller reuses across
     /// items (SortService scores a hundred per request).
     public static func write(_ context: UserContext, _ stats: BehaviorStatistics, item: Int, priors: Priors, into features: inout [Float]) {
-        let state = stats.itemStates[item]
-        let i = state?.counts ?? .init()
+        stats.withItemState(item) { state in write(context, state, priors: priors, into: &features) }
+    }
+
+    /// Reads the item's state in place: no copy of its arrays per candidate.
+    private static func write(_ context: UserContext, _ state: borrowing BehaviorStatistics.ItemState, priors: Priors, into features: inout [Float]) {
+        let i = state.counts
         let p0 = priors.positiveRate, r0 = priors.meanRating, m = prior
         let userRate = context.userRate
         let itemRate = (Double(i.positives) + m * p0) / (Double(i.events) + m)
-        // Affinity to the item's genres: the user's smoothed rate on each, averaged.
-        let genres = state?.genres ?? []
-        var genreRate = userRate, genreCount = 0.0, genreMean = context.userMean
-        if !genres.isEmpty, let byGenre = context.byGenre {
+        // Affinity to the item's genres: the user's smoothed rate on each, averaged;
+        // and the recent positives sharing at least one genre with the item.
+        let genreCount = state.genres.count
+        var genreRate = userRate, genreTotal = 0.0, genreMean = context.userMean
+        var sharing: UInt64 = 0
+        for k in 0..<genreCount { sharing |= context.recentPositivesByGenre[state.genres[k]] }
+        if genreCount > 0, let byGenre = context.byGenre {
             var rateSum = 0.0, countSum = 0.0, meanSum = 0.0
-            for g in genres {
-                let c = byGenre[g]
+            for k in 0..<genreCount {
+                let c = byGenre[state.genres[k]]
                 rateSum += (Double(c.positives) + m * userRate) / (Double(c.events) + m)
                 countSum += Double(c.events)
                 meanSum += (c.ratingSum + m * context.userMean) / (Double(c.events) + m)
             }
-            genreRate = rateSum / Double(genres.count)
-            genreCount = countSum / Double(genres.count)
-            genreMean = meanSum / Double(genres.count)
+            genreRate = rateSum / Double(genreCount)
+            genreTotal = countSum / Double(genreCount)
+            genreMean = meanSum / Double(genreCount)
         }
         // The item among users like this one (same gender, same age bucket), and lately.
-        func segmentRate(_ c: BehaviorStatistics.Counts?) -> Double {
-            (Double(c?.positives ?? 0) + m * itemRate) / (Double(c?.events ?? 0) + m)
+        func segmentRate(_ c: BehaviorStatistics.Counts) -> Double {
+            (Double(c.positives) + m * itemRate) / (Double(c.events) + m)
         }
-        let sameGender = segmentRate(context.segment.flatMap { segment in state.map { $0.byGender[segment.gender] } })
-        let sameAge = segmentRate(context.segment.flatMap { segment in state.map { $0.byAge[segment.age] } })
-        let trend = state?.recentLabels ?? []
-        let recentItemRate = (Double(trend.reduce(0, +)) + m * itemRate) / (Double(trend.count) + m)
-        // Recent positives sharing at least one genre with the item.
-        var sharing: UInt64 = 0
-        for g in genres { sharing |= context.recentPositivesByGenre[g] }
+        var sameGender = segmentRate(.init()), sameAge = sameGender
+        if let segment = context.segment {
+            sameGender = segmentRate(state.byGender[segment.gender])
+            sameAge = segmentRate(state.byAge[segment.age])
+        }
+        let trend = state.recentLabels
+        let recentItemRate = (Double(trend.positives) + m * itemRate) / (Double(trend.count) + m)
         let genreMatch = (Double(sharing.nonzeroBitCount) + 0.5) / (Double(context.recentPositiveCount) + 1)
         features[0] = context.userColumns.rate
         features[1] = Float(logit(itemRate))
@@ -115,7 +122,7 @@ public enum DenseFeatures {
         features[4] = context.userColumns.mean
         features[5] = Float((i.ratingSum + m * r0) / (Double(i.events) + m))
         features[6] = Float(logit(genreRate))
-        features[7] = Float(log1p(genreCount))
+        features[7] = Float(log1p(genreTotal))
         features[8] = context.userColumns.recentRate
         features[9] = context.userColumns.recentMean
         features[10] = Float(genreMatch)
@@ -167,6 +174,6 @@ public struct Standardizer: Sendable, Codable, Equatable {
 
     /// `apply` in place, for a buffer reused across rows.
     public func standardize(_ row: inout [Float]) {
-        for j in row.indices where j < mean.count { row[j] = (row[j] - mean[j]) * scale[j] }
+        for j in 0..<min(row.count, mean.count, scale.count) { row[j] = (row[j] - mean[j]) * scale[j] }
     }
 }

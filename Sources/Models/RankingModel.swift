@@ -67,12 +67,16 @@ public struct RankingModel: Sendable, Codable, Equatable {
         var dense = FeatureVector(indices: (0..<space.denseCount).map { Int32(space.denseOffset + $0) },
                                   values: [Float](repeating: 0, count: space.denseCount))
         var scratch: [FactorScorer.Lane] = []
-        return articles.map { article in
-            DenseFeatures.write(context, stats, item: article.id, priors: priors, into: &dense.values)
+        // A loop by index rather than a map over copies of the items, with
+        // the working buffers as locals rather than boxes a closure captured.
+        var probabilities = [Float](repeating: 0, count: articles.count)
+        for index in articles.indices {
+            DenseFeatures.write(context, stats, item: articles[index].id, priors: priors, into: &dense.values)
             standardizer.standardize(&dense.values)
             var logit: Float = 0
-            for (scorer, partial) in zip(scorers, shared) { logit += scorer.logit(partial, plus: article.columns, dense, scratch: &scratch) }
-            return 1 / (1 + exp(-logit / Float(scorers.count)))
+            for k in scorers.indices { logit += scorers[k].logit(shared[k], plus: articles[index].columns, dense, scratch: &scratch) }
+            probabilities[index] = 1 / (1 + exp(-logit / Float(scorers.count)))
         }
+        return probabilities
     }
 }
