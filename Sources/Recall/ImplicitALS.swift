@@ -40,9 +40,12 @@ public struct ImplicitALS: Sendable {
     }
 
     static func solve(_ rows: [Int: [(Int, Double)]], fixed: [Int: [Double]], factors f: Int, settings: Settings) -> [Int: [Double]] {
-        // YᵀY once for all rows.
+        // YᵀY once for all rows, summed in id order: in dictionary order the
+        // floating-point sums (so the factors and the published recall lists)
+        // changed from one run to the next.
         var gram = [Double](repeating: 0, count: f * f)
-        for y in fixed.values {
+        for id in fixed.keys.sorted() {
+            guard let y = fixed[id] else { continue }
             for a in 0..<f { for b in a..<f { gram[a * f + b] += y[a] * y[b] } }
         }
         for a in 0..<f { for b in 0..<a { gram[a * f + b] = gram[b * f + a] } }

@@ -45,6 +45,23 @@ struct RecallChannelTests {
         }
     }
 
+    @Test("ALS trained twice on the same events gives the same factors, bit for bit (published recall lists are reproducible)")
+    func alsIsReproducible() {
+        let observations = Self.catalog.interactions.map { (user: $0.user, item: $0.item, strength: Double($0.rating)) }
+        var settings = ImplicitALS.Settings()
+        settings.factors = 8
+        settings.iterations = 3
+        let first = ImplicitALS(observations: observations, settings: settings)
+        // Dictionaries of the same contents can list them in different orders
+        // (their hash seeds differ per storage); sums over them must not depend on it.
+        for _ in 0..<5 {
+            let again = ImplicitALS(observations: observations, settings: settings)
+            let users = first.userFactors.keys.filter { again.userFactors[$0] != first.userFactors[$0] }
+            let items = first.itemFactors.keys.filter { again.itemFactors[$0] != first.itemFactors[$0] }
+            #expect(users.isEmpty && items.isEmpty, "factors differ for \(users.count) users and \(items.count) items")
+        }
+    }
+
     @Test("content recall follows the genre profile and respects the channel")
     func contentFollowsGenres() {
         let drama = Self.catalog.channels.firstIndex(of: "Drama")! + 1
