@@ -62,13 +62,13 @@ public final class SQLiteHistoryStore: HistoryStore {
     }
 
     /// `h.sqlite` -> `h.log` (a directory).
-    static func logDirectory(_ path: String) -> String {
-        (path.hasSuffix(".sqlite") ? String(path.dropLast(".sqlite".count)) : path) + ".log"
-    }
+    static func logDirectory(_ path: String) -> String { stem(path) + ".log" }
 
     /// Where versions before the file log kept it: a SQLite table in `h.log.sqlite`.
-    static func legacyLogPath(_ path: String) -> String {
-        (path.hasSuffix(".sqlite") ? String(path.dropLast(".sqlite".count)) : path) + ".log.sqlite"
+    static func legacyLogPath(_ path: String) -> String { stem(path) + ".log.sqlite" }
+
+    private static func stem(_ path: String) -> String {
+        path.hasSuffix(".sqlite") ? String(path.dropLast(".sqlite".count)) : path
     }
 
     /// Merges what is logged, then closes both files.
