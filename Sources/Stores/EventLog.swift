@@ -23,14 +23,26 @@ public final class EventLog: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
+    /// Fails when another process (or another `EventLog` here) has the
+    /// directory open: two writers would interleave their appends, and one
+    /// could delete segments the other still needs. The lock goes with the
+    /// writer thread, at `close` or when the process dies.
     public init(directory: String, segmentBytes: UInt64 = 64 << 20) throws {
         self.directory = directory
         self.segmentBytes = segmentBytes
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let initial = try Segment.openLast(in: directory)
+        let lock = try Self.lockDirectory(directory)
+        let initial: Segment
+        do {
+            initial = try Segment.openLast(in: directory)
+        } catch {
+            Glibc.close(lock)
+            throw error
+        }
         let thread = Thread { [self] in
             var segment = initial
             serve(&segment)
+            Glibc.close(lock)
             finished.signal()
         }
         thread.name = "log \(directory.split(separator: "/").last ?? "")"
@@ -139,6 +151,18 @@ public final class EventLog: Sendable {
         } catch {
             for (_, continuation) in waiting { continuation.resume(throwing: StoreError("event log write: \(error)")) }
         }
+    }
+
+    /// An exclusive lock on `<directory>/LOCK`; returns its descriptor.
+    private static func lockDirectory(_ directory: String) throws -> Int32 {
+        let path = "\(directory)/LOCK"
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw StoreError("cannot open \(path)") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            Glibc.close(descriptor)
+            throw StoreError("\(directory) is in use by another writer (\(path) is locked)")
+        }
+        return descriptor
     }
 
     /// The segment files in `directory`, oldest first.

@@ -86,6 +86,14 @@ public final class SQLiteHistoryStore: HistoryStore {
         }
     }
 
+    /// Stops as a killed process would: the log and the database closed as
+    /// they are, nothing merged, no segment deleted (crash tests).
+    func abandon() {
+        merger.withLock { $0?.cancel() }
+        log.close()
+        database.close()
+    }
+
     private final class MergeOutcome: Sendable {
         let succeeded = Atomic<Bool>(false)
     }

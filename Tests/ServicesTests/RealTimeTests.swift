@@ -90,8 +90,12 @@ struct RealTimeTests {
         try await append("d")
         #expect(EventLog.segmentFiles(in: directory).count == 1 && EventLog.oldestPosition(in: directory) == second)
         #expect(EventLogReader(directory: directory, position: second).readNew().map { String(decoding: $0, as: UTF8.self) } == ["d"])
+        // One writer at a time: a second log on the directory is refused until the first closes.
+        #expect(throws: StoreError.self) { try EventLog(directory: directory) }
         log.close()
         await #expect(throws: StoreError.self) { try await log.rotate() }
+        let next = try EventLog(directory: directory)
+        next.close()
     }
 
     @Test("a torn tail from a crash is cut off at open; a corrupt record stops the reader")

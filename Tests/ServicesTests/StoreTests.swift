@@ -169,6 +169,9 @@ struct StoreTests {
         }
         #expect(try await historyRows() == 0)
         #expect(logged().map(\.items) == [[1, 2], [3], [4]])
+        // A second store on the same files while the first is open is refused.
+        #expect(throws: StoreError.self) { try SQLiteHistoryStore(path: path) }
+        crashed.abandon()
         // The same files opened again, as after a crash: the logged batches
         // are there (the later of two at the same time wins), and merge.
         let restarted = try SQLiteHistoryStore(path: path, mergeInterval: .seconds(3600))
@@ -185,11 +188,10 @@ struct StoreTests {
         // Logged after the merge: in the new segment, and read back after another crash.
         try await restarted.append(user: "7", channel: 0, time: 400, items: [6])
         #expect(logged().map(\.items) == [[6]])
+        restarted.abandon()
         let again = try SQLiteHistoryStore(path: path, mergeInterval: .seconds(3600))
         #expect(try await again.shownItems(user: "7", channels: [0]) == [1, 2, 4, 5, 6])
         again.close()
-        restarted.close()
-        crashed.close()
         let reopened = try SQLiteHistoryStore(path: path)
         #expect(try await reopened.shownItems(user: "7", channels: [0]) == [1, 2, 4, 5, 6])
         reopened.close()
