@@ -58,6 +58,8 @@ def count_log_records(directory):
     import struct
     count = 0
     for name in sorted(os.listdir(directory)):
+        if not name.endswith(".log"):  # segments only (not the writer's LOCK)
+            continue
         data = open(os.path.join(directory, name), "rb").read()
         at = 0
         while at + 8 <= len(data):
