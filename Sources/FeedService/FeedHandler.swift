@@ -34,7 +34,8 @@ public final class FeedHandler: Sendable {
     /// when RecallService cannot answer.
     let fallback = Mutex<[Int32: [Int64]]>([:])
     public let degradations = DegradationCounter()
-    let serializer = UserSerializer()
+    /// One request at a time per user.
+    let serializer = KeyedSerializer()
 
     public init(history: any HistoryStore, dependencies: Dependencies, logger: Logger, recallCount: Int32 = 100, defaultBudget: Duration = .milliseconds(300)) {
         self.history = history

@@ -29,6 +29,8 @@ public final class SQLiteHistoryStore: HistoryStore {
     /// The log's batches not merged yet, by user, in log order.
     let unmerged: Mutex<(byUser: [String: [LoggedBatch]], nextID: Int64)>
     private let merger = Mutex<Task<Void, Never>?>(nil)
+    /// Merges one at a time (the upkeep's and `purge`'s).
+    private let merges = KeyedSerializer()
 
     public init(path: String, mergeInterval: Duration = .milliseconds(250)) throws {
         let legacyLog = Self.legacyLogPath(path)
@@ -103,6 +105,10 @@ public final class SQLiteHistoryStore: HistoryStore {
     /// forgotten in memory, and its segments deleted. A crash in between
     /// merges them again, which changes nothing.
     func merge() async throws {
+        try await merges.run("merge") { try await mergeAlone() }
+    }
+
+    private func mergeAlone() async throws {
         // Every batch acknowledged before the rotation is in `unmerged` by now:
         // the log adds it there before it serves the next request.
         let boundary = try await log.rotate()

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Stores
+import Synchronization
 import TestSupport
 import Testing
 
@@ -195,6 +196,28 @@ struct StoreTests {
         let reopened = try SQLiteHistoryStore(path: path)
         #expect(try await reopened.shownItems(user: "7", channels: [0]) == [1, 2, 4, 5, 6])
         reopened.close()
+    }
+
+    @Test("one operation at a time per key, the next when it ends; another key goes ahead meanwhile", .timeLimit(.minutes(1)))
+    func keyedSerializerRunsOneAtATime() async throws {
+        let serializer = KeyedSerializer()
+        final class Steps: Sendable { let list = Mutex<[String]>([]) }
+        let steps = Steps()
+        @Sendable func step(_ name: String) { steps.list.withLock { $0.append(name) } }
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        async let first: Void = serializer.run("u") {
+            step("a begins")
+            for await _ in gate { break }
+            step("a ends")
+        }
+        while !steps.list.withLock({ $0.contains("a begins") }) { try await Task.sleep(for: .milliseconds(1)) }
+        async let second: Void = serializer.run("u") { step("b") }
+        await serializer.run("v") { step("c") }
+        #expect(steps.list.withLock { $0 } == ["a begins", "c"], "b waits for a; c, another key, does not")
+        open.yield()
+        await first
+        await second
+        #expect(steps.list.withLock { $0 } == ["a begins", "c", "a ends", "b"])
     }
 
     @Test("history kept in the log table of earlier versions is moved into the history once, and the old files go")
