@@ -36,9 +36,9 @@ public struct BehaviorStatistics: Sendable {
     /// An item's last `itemRecentLength` labels (0 or 1) as bits, newest in
     /// bit 0: how many there are and how many are positive, with no array to
     /// copy or trim.
-    public struct RecentLabels: Sendable, Equatable {
+    struct RecentLabels: Sendable, Equatable {
         private var bits: UInt32 = 0
-        public private(set) var count = 0
+        private(set) var count = 0
         private static let mask = UInt32.max >> (32 - UInt32(itemRecentLength))
 
         mutating func append(_ label: Int) {
@@ -46,7 +46,7 @@ public struct BehaviorStatistics: Sendable {
             count = min(count + 1, itemRecentLength)
         }
 
-        public var positives: Int { bits.nonzeroBitCount }
+        var positives: Int { bits.nonzeroBitCount }
     }
 
     public private(set) var users: [Int: Counts] = [:]
@@ -86,7 +86,7 @@ public struct BehaviorStatistics: Sendable {
     /// Runs `body` on an item's state where it is kept: scoring reads a
     /// hundred per request, and a copy would retain and release its arrays
     /// each time. An item never seen reads as one with no events.
-    public func withItemState<R>(_ item: Int, _ body: (borrowing ItemState) -> R) -> R {
+    func withItemState<R>(_ item: Int, _ body: (borrowing ItemState) -> R) -> R {
         if let index = itemStates.index(forKey: item) { return body(itemStates.values[index]) }
         return body(emptyItem)
     }
