@@ -22,52 +22,80 @@ public let levelOneLength = 100
 /// list in one write; if the process dies those few unserved items are lost,
 /// which only means recall finds them again (never that an item repeats).
 public final class TieredFeedCache: FeedCache {
-    struct Key: Hashable { let user: String; let channel: Int32 }
-
     let waitList: any WaitList
-    let levelOne = Mutex<[Key: [Int64]]>([:])
-    /// Beyond this many (user, channel) entries level 1 drops one to make
-    /// room (bounded memory; the dropped items are found by recall again).
-    let maxEntries: Int
+    let levelOne: Mutex<LevelOne>
 
+    /// `maxEntries`: (user, channel) lists level 1 keeps at most; past it a
+    /// user's lists are dropped to make room (bounded memory; the dropped
+    /// items are found by recall again).
     public init(waitList: any WaitList, maxEntries: Int = 100_000) {
         self.waitList = waitList
-        self.maxEntries = maxEntries
+        levelOne = Mutex(LevelOne(capacity: maxEntries))
     }
 
     public func take(user: String, channel: Int32, count: Int) async throws -> [Int64] {
-        let key = Key(user: user, channel: channel)
-        var items = levelOne.withLock { cache -> [Int64] in
-            guard var cached = cache[key] else { return [] }
-            let taken = Array(cached.prefix(count))
-            cached.removeFirst(taken.count)
-            cache[key] = cached.isEmpty ? nil : cached
-            return taken
-        }
+        var items = levelOne.withLock { $0.pop(user, channel, count) }
         guard items.count < count else { return items }
         let refill = try await waitList.take(user: user, channel: channel, count: levelOneLength)
         if !refill.isEmpty { Counter(label: "cache_refills_total").increment() }
         let needed = count - items.count
         items += refill.prefix(needed)
         let rest = Array(refill.dropFirst(needed))
-        if !rest.isEmpty {
-            levelOne.withLock { cache in
-                if cache.count >= maxEntries, let victim = cache.keys.first { cache[victim] = nil }
-                cache[key] = rest + (cache[key] ?? [])
-            }
-        }
+        if !rest.isEmpty { levelOne.withLock { $0.prepend(rest, user, channel) } }
         return items
     }
 
     public func put(user: String, channel: Int32, items: [Int64]) async throws {
-        levelOne.withLock { _ = $0.removeValue(forKey: Key(user: user, channel: channel)) }
+        levelOne.withLock { $0.remove(user, channel) }
         try await waitList.replace(user: user, channel: channel, items: items)
     }
 
     public func invalidate(user: String) async throws {
-        levelOne.withLock { cache in
-            for key in cache.keys where key.user == user { cache[key] = nil }
-        }
+        levelOne.withLock { $0.remove(user) }
         try await waitList.removeAll(user: user)
+    }
+}
+
+/// Level 1's lists by user, then channel: a behaviour event invalidates one
+/// user with one removal (kept by (user, channel) pair, every click scanned
+/// all of them under the lock that takes wait for).
+struct LevelOne {
+    let capacity: Int
+    private(set) var users: [String: [Int32: [Int64]]] = [:]
+    /// Lists held, over all users.
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    /// Removes and returns up to `limit` items from the front of the list.
+    mutating func pop(_ user: String, _ channel: Int32, _ limit: Int) -> [Int64] {
+        guard let taken = users[user]?[channel].map({ Array($0.prefix(max(limit, 0))) }), !taken.isEmpty else { return [] }
+        if taken.count == users[user]?[channel]?.count {
+            remove(user, channel)
+        } else {
+            users[user]?[channel]?.removeFirst(taken.count)
+        }
+        return taken
+    }
+
+    /// Puts `items` in front of what the list holds, making room first if needed.
+    mutating func prepend(_ items: [Int64], _ user: String, _ channel: Int32) {
+        if users[user]?[channel] == nil {
+            if count >= capacity, let victim = users.first(where: { $0.key != user })?.key { remove(victim) }
+            count += 1
+        }
+        users[user, default: [:]][channel, default: []].insert(contentsOf: items, at: 0)
+    }
+
+    mutating func remove(_ user: String, _ channel: Int32) {
+        guard users[user]?.removeValue(forKey: channel) != nil else { return }
+        count -= 1
+        if users[user]?.isEmpty == true { users[user] = nil }
+    }
+
+    mutating func remove(_ user: String) {
+        count -= users.removeValue(forKey: user)?.count ?? 0
     }
 }

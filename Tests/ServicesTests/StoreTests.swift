@@ -220,6 +220,31 @@ struct StoreTests {
         #expect(steps.list.withLock { $0 } == ["a begins", "c", "a ends", "b"])
     }
 
+    @Test("level 1 pops in rank order, puts a refill in front, drops one user's channels at once, and stays within its capacity")
+    func levelOneKeepsListsByUser() {
+        var level = LevelOne(capacity: 3)
+        level.prepend([3, 4, 5], "u", 1)
+        level.prepend([1, 2], "u", 1)
+        #expect(level.pop("u", 1, 2) == [1, 2])
+        #expect(level.pop("u", 1, 0) == [] && level.pop("u", 2, 5) == [] && level.pop("x", 1, 5) == [])
+        #expect(level.pop("u", 1, 10) == [3, 4, 5])
+        #expect(level.count == 0 && level.users.isEmpty, "an emptied list is dropped")
+        level.prepend([7], "u", 1)
+        level.prepend([8], "u", 2)
+        level.prepend([9], "v", 1)
+        level.remove("u")
+        #expect(level.count == 1 && level.users.keys.sorted() == ["v"], "every channel of the user in one removal")
+        // Full: a new list makes room by dropping another user's lists.
+        level.prepend([1], "w", 1)
+        level.prepend([2], "w", 2)
+        level.prepend([3], "z", 1)
+        #expect(level.count <= 3 && level.pop("z", 1, 1) == [3])
+        #expect(level.users["v"] == nil || level.users["w"] == nil)
+        level.remove("w", 2)
+        level.remove("w", 2)
+        #expect(level.count == level.users.values.reduce(0) { $0 + $1.count })
+    }
+
     @Test("history kept in the log table of earlier versions is moved into the history once, and the old files go")
     func legacyHistoryLogIsMerged() async throws {
         let path = Fixture.temporaryDirectory("history-legacy") + "/h.sqlite"
