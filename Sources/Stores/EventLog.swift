@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import Synchronization
 
 /// A durable, append-only log: segment files `<first record's position>.log`
 /// under one directory, each record `[length u32 LE][crc32 u32 LE][payload]`.
@@ -14,13 +13,12 @@ public final class EventLog: Sendable {
     /// A segment past this size is closed and a new one begun.
     let segmentBytes: UInt64
     /// Work for the writer thread, done in the order it was asked for.
-    private enum Request {
+    private enum Request: Sendable {
         case append([[UInt8]], onDurable: (@Sendable () -> Void)?, CheckedContinuation<Void, any Error>)
         case rotate(CheckedContinuation<UInt64, any Error>)
         case remove(before: UInt64)
     }
-    private let queue = Mutex<(pending: [Request], closed: Bool)>(([], false))
-    private let wake = DispatchSemaphore(value: 0)
+    private let queue = WorkQueue<Request>()
     private let finished = DispatchSemaphore(value: 0)
 
     /// Fails when another process (or another `EventLog` here) has the
@@ -55,7 +53,7 @@ public final class EventLog: Sendable {
     public func append(_ records: [[UInt8]], onDurable: (@Sendable () -> Void)? = nil) async throws {
         guard !records.isEmpty else { return }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            if !submit(.append(records, onDurable: onDurable, continuation)) {
+            if !queue.submit(.append(records, onDurable: onDurable, continuation)) {
                 continuation.resume(throwing: StoreError("event log closed"))
             }
         }
@@ -66,46 +64,25 @@ public final class EventLog: Sendable {
     /// earlier lies in the segments before that position.
     public func rotate() async throws -> UInt64 {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<UInt64, any Error>) in
-            if !submit(.rotate(continuation)) { continuation.resume(throwing: StoreError("event log closed")) }
+            if !queue.submit(.rotate(continuation)) { continuation.resume(throwing: StoreError("event log closed")) }
         }
     }
 
     /// Deletes, on the writer thread, the whole segments that end at or
     /// before `position` (never the one being written).
     public func removeSegments(before position: UInt64) {
-        _ = submit(.remove(before: position))
-    }
-
-    /// Queues a request; false once closed.
-    private func submit(_ request: Request) -> Bool {
-        // The writer takes the whole queue per wake-up: only the first request wakes it.
-        let accepted = queue.withLock { state -> Bool? in
-            guard !state.closed else { return nil }
-            state.pending.append(request)
-            return state.pending.count == 1
-        }
-        if accepted == true { wake.signal() }
-        return accepted != nil
+        _ = queue.submit(.remove(before: position))
     }
 
     /// Writes what is queued, then stops.
     public func close() {
-        let first = queue.withLock { state -> Bool in
-            defer { state.closed = true }
-            return !state.closed
-        }
-        guard first else { return }
-        wake.signal()
+        guard queue.close() else { return }
         finished.wait()
     }
 
     private func serve(_ segment: inout Segment) {
         while true {
-            wake.wait()
-            let (batch, closed) = queue.withLock { state in
-                defer { state.pending.removeAll() }
-                return (state.pending, state.closed)
-            }
+            let (batch, last) = queue.next()
             var bytes: [UInt8] = []
             var waiting: [(onDurable: (@Sendable () -> Void)?, continuation: CheckedContinuation<Void, any Error>)] = []
             for request in batch {
@@ -126,7 +103,7 @@ public final class EventLog: Sendable {
                 }
             }
             commit(&bytes, &waiting, to: &segment)
-            if closed && queue.withLock({ $0.pending.isEmpty }) {
+            if last {
                 try? segment.handle.close()
                 return
             }

@@ -45,8 +45,7 @@ public final class SQLiteDatabase: Sendable {
         let run: @Sendable (SQLiteConnection) -> (succeeded: Bool, complete: @Sendable (Bool) -> Void)
     }
 
-    private let queue = Mutex<(jobs: [Job], closed: Bool)>(([], false))
-    private let wake = DispatchSemaphore(value: 0)
+    private let queue = WorkQueue<Job>()
     private let finished = DispatchSemaphore(value: 0)
     private let checkpointer: Checkpointer
     public let path: String
@@ -104,13 +103,7 @@ public final class SQLiteDatabase: Sendable {
     /// Finishes queued work, then closes the database (the last connection
     /// to close copies what is left of the WAL into it).
     public func close() {
-        let first = queue.withLock { state -> Bool in
-            defer { state.closed = true }
-            return !state.closed
-        }
-        guard first else { return }
-        checkpointer.close()
-        wake.signal()
+        guard queue.close(beforeWaking: { checkpointer.close() }) else { return }
         finished.wait()
     }
 
@@ -127,7 +120,7 @@ public final class SQLiteDatabase: Sendable {
                     }
                 })
             }
-            if !enqueue(job) { continuation.resume(throwing: StoreError("\(path) is closed")) }
+            if !queue.submit(job) { continuation.resume(throwing: StoreError("\(path) is closed")) }
         }
     }
 
@@ -136,37 +129,21 @@ public final class SQLiteDatabase: Sendable {
     @discardableResult
     public func enqueueWrite(_ body: @escaping @Sendable (SQLiteConnection) throws -> Void,
                              completion: @escaping @Sendable (Bool) -> Void = { _ in }) -> Bool {
-        enqueue(Job(write: true) { connection in
+        queue.submit(Job(write: true) { connection in
             let succeeded = (try? body(connection)) != nil
             return (succeeded, { committed in completion(succeeded && committed) })
         })
     }
 
-    private func enqueue(_ job: Job) -> Bool {
-        // The thread takes the whole queue per wake-up, so only the job
-        // that finds it empty has to wake it.
-        let accepted = queue.withLock { state -> Bool? in
-            guard !state.closed else { return nil }
-            state.jobs.append(job)
-            return state.jobs.count == 1
-        }
-        if accepted == true { wake.signal() }
-        return accepted != nil
-    }
-
     private func serve(_ connection: SQLiteConnection) {
         while true {
-            wake.wait()
-            let (jobs, closed) = queue.withLock { state in
-                defer { state.jobs.removeAll() }
-                return (state.jobs, state.closed)
-            }
+            let (jobs, last) = queue.next()
             // Reads ahead of the first write see nothing of this batch: answered now.
             let firstWrite = jobs.firstIndex(where: \.write) ?? jobs.endIndex
             for job in jobs[..<firstWrite] { job.run(connection).complete(true) }
             let rest = jobs[firstWrite...]
             if !rest.isEmpty && !runTogether(rest, connection) { runIsolated(rest, connection) }
-            if closed && queue.withLock({ $0.jobs.isEmpty }) { return }
+            if last { return }
         }
     }
 
