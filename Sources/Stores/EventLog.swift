@@ -154,18 +154,16 @@ public final class EventLog: Sendable {
     }
 
     static func frame(_ record: [UInt8], into bytes: inout [UInt8]) {
-        for value in [UInt32(record.count), CRC32.checksum(record)] {
-            for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt32(i)))) }
-        }
+        LittleEndian.append(UInt64(record.count), width: 4, to: &bytes)
+        LittleEndian.append(UInt64(CRC32.checksum(record)), width: 4, to: &bytes)
         bytes += record
     }
 
     /// Parses whole, intact records from `bytes`; returns them and how many bytes they took.
     static func parse(_ bytes: ArraySlice<UInt8>) -> (records: [[UInt8]], consumed: Int) {
         var records: [[UInt8]] = [], index = bytes.startIndex
-        func u32(_ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(bytes[at + $1]) << (8 * UInt32($1)) } }
         while bytes.endIndex - index >= 8 {
-            let length = Int(u32(index)), crc = u32(index + 4)
+            let length = Int(LittleEndian.read(bytes, at: index, width: 4)), crc = UInt32(LittleEndian.read(bytes, at: index + 4, width: 4))
             guard bytes.endIndex - index - 8 >= length else { break }
             let payload = bytes[(index + 8)..<(index + 8 + length)]
             guard CRC32.checksum(payload) == crc else { break }

@@ -15,13 +15,13 @@ struct HistoryLogRecord: Sendable, Equatable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(33 + user.utf8.count + 8 * items.count)
         bytes.append(Self.format)
-        Self.append(UInt64(UInt32(bitPattern: channel)), width: 4, to: &bytes)
-        Self.append(UInt64(bitPattern: time), width: 8, to: &bytes)
-        Self.append(UInt64(bitPattern: recorded), width: 8, to: &bytes)
-        Self.append(UInt64(user.utf8.count), width: 4, to: &bytes)
+        LittleEndian.append(UInt64(UInt32(bitPattern: channel)), width: 4, to: &bytes)
+        LittleEndian.append(UInt64(bitPattern: time), width: 8, to: &bytes)
+        LittleEndian.append(UInt64(bitPattern: recorded), width: 8, to: &bytes)
+        LittleEndian.append(UInt64(user.utf8.count), width: 4, to: &bytes)
         bytes += user.utf8
-        Self.append(UInt64(items.count), width: 4, to: &bytes)
-        for item in items { Self.append(UInt64(bitPattern: item), width: 8, to: &bytes) }
+        LittleEndian.append(UInt64(items.count), width: 4, to: &bytes)
+        for item in items { LittleEndian.append(UInt64(bitPattern: item), width: 8, to: &bytes) }
         return bytes
     }
 
@@ -53,10 +53,6 @@ struct HistoryLogRecord: Sendable, Equatable {
                   recorded: Int64(bitPattern: recorded), items: items)
     }
 
-    private static func append(_ value: UInt64, width: Int, to bytes: inout [UInt8]) {
-        for i in 0..<width { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))) }
-    }
-
     private struct Reader {
         let bytes: [UInt8]
         var index = 0
@@ -66,7 +62,7 @@ struct HistoryLogRecord: Sendable, Equatable {
         mutating func integer(width: Int) -> UInt64? {
             guard bytes.count - index >= width else { return nil }
             defer { index += width }
-            return (0..<width).reduce(UInt64(0)) { $0 | UInt64(bytes[index + $1]) << (8 * UInt64($1)) }
+            return LittleEndian.read(bytes[...], at: index, width: width)
         }
 
         mutating func bytes(_ count: Int) -> ArraySlice<UInt8>? {
