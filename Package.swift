@@ -3,10 +3,16 @@ import PackageDescription
 
 /// One set of settings for every Swift target: Swift 6 mode with strict
 /// concurrency, explicit `any`, and imports internal unless marked public.
+///
+/// Release builds drop the runtime exclusivity checks on class properties:
+/// each one was a thread-local lookup, together about 10% of a bare RPC's
+/// instructions (BENCHMARKS.md). Debug builds, which the tests run, keep them,
+/// so an overlapping access still fails there.
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
 let package = Package(

@@ -1,28 +1,27 @@
 import CoreMetrics
 import Synchronization
 
-/// What every server counts through swift-metrics (a no-op until the process
-/// bootstraps a backend): calls by method and status, latency by method.
-/// The metric objects are made once per (method, status) and reused rather
-/// than looked up through the metrics system on every call.
-enum CallMetrics {
-    struct Key: Hashable {
-        let path: String
-        let code: RPCError.Code
+/// What every server counts for one method through swift-metrics (a no-op
+/// until the process bootstraps a backend): calls by status, and latency.
+/// Each method has its own, so recording a call looks up only its status;
+/// the metric objects are made once per status and reused.
+final class CallMetrics: Sendable {
+    let path: String
+    private let handles = Mutex<[RPCError.Code: (calls: Counter, latency: CoreMetrics.Timer)]>([:])
+
+    init(path: String) {
+        self.path = path
     }
 
-    static let handles = Mutex<[Key: (calls: Counter, latency: CoreMetrics.Timer)]>([:])
-
-    static func record(path: String, code: RPCError.Code, elapsed: Duration) {
-        let key = Key(path: path, code: code)
+    func record(code: RPCError.Code, nanoseconds: Int64) {
         let (calls, latency) = handles.withLock { handles in
-            if let made = handles[key] { return made }
+            if let made = handles[code] { return made }
             let made = (Counter(label: "rpc_server_calls_total", dimensions: [("method", path), ("code", "\(code)")]),
                         CoreMetrics.Timer(label: "rpc_server_latency_seconds", dimensions: [("method", path)]))
-            handles[key] = made
+            handles[code] = made
             return made
         }
         calls.increment()
-        latency.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        latency.recordNanoseconds(nanoseconds)
     }
 }

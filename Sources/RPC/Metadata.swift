@@ -57,19 +57,13 @@ public struct Metadata: Sendable, Equatable, Sequence {
         return true
     }
 
-    var headerFields: [(String, String)] {
-        var fields: [(String, String)] = []
-        appendFields(to: &fields)
-        return fields
-    }
-
     /// The fields as they go on the wire (`-bin` values in base64), appended
-    /// to a header list being built.
-    func appendFields(to fields: inout [(String, String)]) {
+    /// to a header block being built.
+    func appendFields(to block: inout HeaderBlock) {
         for entry in entries {
             switch entry.value {
-            case .string(let v): fields.append((entry.key, v))
-            case .binary(let v): fields.append((entry.key, Base64.encode(v)))
+            case .string(let v): block.append(entry.key, v)
+            case .binary(let v): block.append(entry.key, Base64.encode(v))
             }
         }
     }

@@ -13,6 +13,7 @@ public enum RPCKind: Sendable {
 /// A registered method, type-erased to bytes in and bytes out.
 struct MethodHandler: Sendable {
     let kind: RPCKind
+    let metrics: CallMetrics
     let run: @Sendable (ServerCall) async throws -> Void
 }
 
@@ -30,7 +31,8 @@ public struct RPCRouter: Sendable {
         _ service: String, _ method: String,
         _ handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
     ) {
-        methods["/\(service)/\(method)"] = MethodHandler(kind: .unary) { call in
+        let path = "/\(service)/\(method)"
+        methods[path] = MethodHandler(kind: .unary, metrics: CallMetrics(path: path)) { call in
             let request = try Request(serializedBytes: call.takeSingleRequest())
             let response = try await handler(request, call.context)
             call.send(response.serializedBytes(headroom: 5))
@@ -41,7 +43,8 @@ public struct RPCRouter: Sendable {
         _ service: String, _ method: String,
         _ handler: @escaping @Sendable (Request, ResponseWriter<Response>, ServerContext) async throws -> Void
     ) {
-        methods["/\(service)/\(method)"] = MethodHandler(kind: .serverStreaming) { call in
+        let path = "/\(service)/\(method)"
+        methods[path] = MethodHandler(kind: .serverStreaming, metrics: CallMetrics(path: path)) { call in
             let request = try Request(serializedBytes: call.takeSingleRequest())
             try await handler(request, ResponseWriter(call: call), call.context)
         }
@@ -51,7 +54,8 @@ public struct RPCRouter: Sendable {
         _ service: String, _ method: String,
         _ handler: @escaping @Sendable (RequestStream<Request>, ServerContext) async throws -> Response
     ) {
-        methods["/\(service)/\(method)"] = MethodHandler(kind: .clientStreaming) { call in
+        let path = "/\(service)/\(method)"
+        methods[path] = MethodHandler(kind: .clientStreaming, metrics: CallMetrics(path: path)) { call in
             let response = try await handler(RequestStream(call.requests), call.context)
             call.send(response.serializedBytes(headroom: 5))
         }
@@ -61,7 +65,8 @@ public struct RPCRouter: Sendable {
         _ service: String, _ method: String,
         _ handler: @escaping @Sendable (RequestStream<Request>, ResponseWriter<Response>, ServerContext) async throws -> Void
     ) {
-        methods["/\(service)/\(method)"] = MethodHandler(kind: .bidirectionalStreaming) { call in
+        let path = "/\(service)/\(method)"
+        methods[path] = MethodHandler(kind: .bidirectionalStreaming, metrics: CallMetrics(path: path)) { call in
             try await handler(RequestStream(call.requests), ResponseWriter(call: call), call.context)
         }
     }

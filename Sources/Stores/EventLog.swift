@@ -131,15 +131,19 @@ public final class EventLog: Sendable {
     }
 
     /// An exclusive lock on `<directory>/LOCK`; returns its descriptor.
+    /// Retried for half a second before giving up: a lock just released can
+    /// still be held for a moment through a copy of its descriptor that a
+    /// process forked meanwhile (spawning a child) keeps until its exec.
     private static func lockDirectory(_ directory: String) throws -> Int32 {
         let path = "\(directory)/LOCK"
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw StoreError("cannot open \(path)") }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            Glibc.close(descriptor)
-            throw StoreError("\(directory) is in use by another writer (\(path) is locked)")
+        for attempt in 0...50 {
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return descriptor }
+            if attempt < 50 { usleep(10_000) }
         }
-        return descriptor
+        Glibc.close(descriptor)
+        throw StoreError("\(directory) is in use by another writer (\(path) is locked)")
     }
 
     /// The segment files in `directory`, oldest first.

@@ -19,12 +19,13 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
     let configuration: RPCClient.Configuration
     private(set) var state = State.idle
     private var session: HTTP2Session?
-    private var calls: [Int32: ClientCall] = [:]
+    private var calls = StreamTable<ClientCall>()
     private var waiting: [ClientCall] = []
     private var flushScheduled = false
     private let tlsContext: TLSContext?
     private var backoff: Duration
     private var goawayReceived = false
+    private var requestTemplates: [(path: String, headers: HeaderBlock)] = []
     /// Told when the connection becomes usable or fails, for the balancer.
     var onStateChange: ((ClientConnection) -> Void)?
     /// Offered calls that failed before a byte of them was sent, so they can
@@ -90,23 +91,15 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
 
     private func submit(_ call: ClientCall) {
         guard let session else { return }
-        // Sized once: the fixed fields, the timeout, the caller's metadata.
-        var headers: [(String, String)] = []
-        headers.reserveCapacity(8 + call.metadata.entries.count)
-        headers.append((":method", "POST"))
-        headers.append((":scheme", "http"))
-        headers.append((":path", call.path))
-        headers.append((":authority", authority))
-        headers.append(("content-type", "application/grpc"))
-        headers.append(("te", "trailers"))
-        headers.append(("user-agent", "reco-rpc-swift/1.0"))
+        // The fixed fields for this path, then the timeout and the caller's metadata.
+        var headers = requestHeaders(path: call.path)
         if let deadline = call.deadline {
             let left = ContinuousClock.now.duration(to: deadline)
             guard left > .zero else {
                 complete(call, RPCError(.deadlineExceeded, "deadline passed before the call started"))
                 return
             }
-            headers.append(("grpc-timeout", GRPCHeaders.formatTimeout(left)))
+            headers.append("grpc-timeout", GRPCHeaders.formatTimeout(left))
         }
         call.metadata.appendFields(to: &headers)
         guard let id = session.submitRequest(headers: headers) else {
@@ -116,6 +109,18 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
         call.streamID = id
         calls[id] = call
         scheduleFlush()
+    }
+
+    /// The fields every request on `path` starts with, laid out once per path
+    /// (a client calls a handful of methods; past that they are not kept).
+    private func requestHeaders(path: String) -> HeaderBlock {
+        if let known = requestTemplates.first(where: { $0.path == path }) { return known.headers }
+        let headers = HeaderBlock([
+            (":method", "POST"), (":scheme", "http"), (":path", path), (":authority", authority),
+            ("content-type", "application/grpc"), ("te", "trailers"), ("user-agent", "reco-rpc-swift/1.0"),
+        ])
+        if requestTemplates.count < 16 { requestTemplates.append((path, headers)) }
+        return headers
     }
 
     /// Queues a framed request message; `end` half-closes the request.

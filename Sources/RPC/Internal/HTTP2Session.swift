@@ -55,7 +55,7 @@ enum HeaderName: Equatable {
 struct HTTP2Outbound {
     var bytes: ArraySlice<UInt8>
     var end: Bool
-    var trailers: [(String, String)]?
+    var trailers: HeaderBlock?
 }
 
 /// HTTP/2 error codes used by the RPC layer.
@@ -107,6 +107,9 @@ final class HTTP2Session {
         // gRPC clients send no HTTP/1 upgrade and no priority; keep nghttp2's
         // validation of header fields (invalid ones reset the stream).
         nghttp2_option_set_no_http_messaging(option, 0)
+        // gRPC has no use for RFC 7540 priorities: no dependency tree to keep
+        // per stream, and closed streams are forgotten at once (SETTINGS below).
+        nghttp2_option_set_no_closed_streams(option, 1)
 
         let context = Unmanaged.passUnretained(self).toOpaque()
         if isServer {
@@ -119,6 +122,7 @@ final class HTTP2Session {
             nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue), value: settings.initialWindowSize),
             nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_FRAME_SIZE.rawValue), value: settings.maxFrameSize),
             nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), value: settings.maxHeaderListSize),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES.rawValue), value: 1),
         ]
         if !isServer { entries.removeFirst() }
         nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entries, entries.count)
@@ -156,7 +160,7 @@ final class HTTP2Session {
     // MARK: Submitting frames
 
     /// Response headers; without a body they end the stream (Trailers-Only).
-    func submitResponse(stream: Int32, headers: [(String, String)], hasBody: Bool) {
+    func submitResponse(stream: Int32, headers: HeaderBlock, hasBody: Bool) {
         withNameValues(headers) { nva, count in
             if hasBody {
                 var provider = nghttp2_data_provider(source: nghttp2_data_source(fd: 0), read_callback: readOutbound)
@@ -169,7 +173,7 @@ final class HTTP2Session {
 
     /// A request; returns the new stream id, or nil when the session refuses
     /// (no stream ids left, or GOAWAY received).
-    func submitRequest(headers: [(String, String)]) -> Int32? {
+    func submitRequest(headers: HeaderBlock) -> Int32? {
         let id = withNameValues(headers) { nva, count in
             var provider = nghttp2_data_provider(source: nghttp2_data_source(fd: 0), read_callback: readOutbound)
             return nghttp2_submit_request(session, nil, nva, count, &provider, nil)
@@ -199,43 +203,28 @@ final class HTTP2Session {
     }
 
     /// Submits trailers from inside the data provider, once the body has ended.
-    fileprivate func submitTrailers(stream: Int32, _ trailers: [(String, String)]) {
+    fileprivate func submitTrailers(stream: Int32, _ trailers: HeaderBlock) {
         withNameValues(trailers) { nva, count in
             _ = nghttp2_submit_trailer(session, stream, nva, count)
         }
     }
 
-    /// Headers whose value differs on every call: kept out of the HPACK
-    /// dynamic table, where they would only evict the constant headers and,
-    /// sharing a name, make every lookup compare against all of them.
-    static func changesEveryCall(_ name: String) -> Bool {
-        name == "grpc-timeout" || name == "traceparent"
-    }
-
-    private func withNameValues<R>(_ headers: [(String, String)], _ body: (UnsafePointer<nghttp2_nv>, Int) -> R) -> R {
-        // One buffer, sized up front, holds every name and value; the nv
-        // array points into it (two allocations per header block).
-        var total = 0
-        for (name, value) in headers { total += name.utf8.count + value.utf8.count }
-        var storage: [UInt8] = []
-        storage.reserveCapacity(max(total, 1))
-        for (name, value) in headers {
-            storage.append(contentsOf: name.utf8)
-            storage.append(contentsOf: value.utf8)
-        }
-        if storage.isEmpty { storage.append(0) }
-        return storage.withUnsafeMutableBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            var offset = 0
-            var nva: [nghttp2_nv] = []
-            nva.reserveCapacity(headers.count)
-            for (name, value) in headers {
-                let nameLength = name.utf8.count, valueLength = value.utf8.count
-                nva.append(nghttp2_nv(name: base + offset, value: base + offset + nameLength, namelen: nameLength, valuelen: valueLength,
-                                      flags: Self.changesEveryCall(name) ? UInt8(NGHTTP2_NV_FLAG_NO_INDEX.rawValue) : UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)))
-                offset += nameLength + valueLength
+    /// Points nghttp2 at the block's bytes for the length of `body`; nghttp2
+    /// copies what it keeps. The nv array lives on the stack.
+    private func withNameValues<R>(_ block: HeaderBlock, _ body: (UnsafePointer<nghttp2_nv>, Int) -> R) -> R {
+        block.bytes.withUnsafeBufferPointer { buffer in
+            withUnsafeTemporaryAllocation(of: nghttp2_nv.self, capacity: max(block.count, 1)) { nva in
+                for (i, field) in block.fields.enumerated() {
+                    // nghttp2 takes non-const pointers but only reads through them.
+                    let base = UnsafeMutablePointer(mutating: buffer.baseAddress!)
+                    nva.initializeElement(at: i, to: nghttp2_nv(
+                        name: base + field.start, value: base + field.start + field.nameLength,
+                        namelen: field.nameLength, valuelen: field.valueLength,
+                        flags: field.neverIndexed ? UInt8(NGHTTP2_NV_FLAG_NO_INDEX.rawValue) : UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)))
+                }
+                defer { nva.baseAddress!.deinitialize(count: block.count) }
+                return body(nva.baseAddress!, block.count)
             }
-            return body(nva, nva.count)
         }
     }
 }

@@ -9,7 +9,7 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
     let router: RPCRouter
     private let transport: SocketTransport
     private var session: HTTP2Session!
-    private var streams: [Int32: ServerStream] = [:]
+    private var streams = StreamTable<ServerStream>()
     private var flushScheduled = false
     private var closed = false
     private let onClose: (ServerConnection) -> Void
@@ -202,11 +202,11 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
         case .http(let status, let message):
             stream.status = RPCError(.unknown, message)
             stream.headersSent = true
-            session.submitResponse(stream: stream.id, headers: [
+            session.submitResponse(stream: stream.id, headers: HeaderBlock([
                 (":status", status), ("content-type", "application/grpc"),
                 ("grpc-status", String(status == "415" ? RPCError.Code.unknown.rawValue : RPCError.Code.unimplemented.rawValue)),
                 ("grpc-message", GRPCHeaders.percentEncode(message)),
-            ], hasBody: false)
+            ]), hasBody: false)
             markSent()
             scheduleFlush()
         case .grpc(let status):
@@ -290,11 +290,11 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
                 status = RPCError(from: error)
             }
             call.finish(status)
-            let elapsed = started.duration(to: .now)
+            let (seconds, attoseconds) = started.duration(to: .now).components
+            let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
             SpanRecorder.shared.record(ServedSpan(trace: call.context.trace, path: call.context.path, startMicros: startMicros,
-                                                  durationMicros: elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000,
-                                                  code: status.code))
-            CallMetrics.record(path: call.context.path, code: status.code, elapsed: elapsed)
+                                                  durationMicros: nanoseconds / 1_000, code: status.code))
+            handler.metrics.record(code: status.code, nanoseconds: nanoseconds)
         }
     }
 
@@ -306,7 +306,7 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
         stream.bufferedBytes += framed.count
         if !stream.headersSent {
             stream.headersSent = true
-            session.submitResponse(stream: stream.id, headers: [(":status", "200"), ("content-type", "application/grpc")], hasBody: true)
+            session.submitResponse(stream: stream.id, headers: .okResponse, hasBody: true)
         } else {
             session.resumeData(stream: stream.id)
         }
@@ -326,10 +326,7 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
         stream.inbound?.finish(throwing: status)
         if !stream.headersSent {
             stream.headersSent = true
-            var headers: [(String, String)] = []
-            headers.reserveCapacity(4 + status.metadata.entries.count)
-            headers.append((":status", "200"))
-            headers.append(("content-type", "application/grpc"))
+            var headers = HeaderBlock.okResponse
             appendStatusFields(status, to: &headers)
             session.submitResponse(stream: stream.id, headers: headers, hasBody: false)
         } else {
@@ -340,16 +337,16 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
         scheduleFlush()
     }
 
-    private func statusFields(_ status: RPCError) -> [(String, String)] {
-        var fields: [(String, String)] = []
-        fields.reserveCapacity(2 + status.metadata.entries.count)
+    private func statusFields(_ status: RPCError) -> HeaderBlock {
+        if status.code == .ok && status.message.isEmpty && status.metadata.entries.isEmpty { return .okTrailers }
+        var fields = HeaderBlock()
         appendStatusFields(status, to: &fields)
         return fields
     }
 
-    private func appendStatusFields(_ status: RPCError, to fields: inout [(String, String)]) {
-        fields.append(("grpc-status", String(status.code.rawValue)))
-        if !status.message.isEmpty { fields.append(("grpc-message", GRPCHeaders.percentEncode(status.message))) }
+    private func appendStatusFields(_ status: RPCError, to fields: inout HeaderBlock) {
+        fields.append("grpc-status", String(status.code.rawValue))
+        if !status.message.isEmpty { fields.append("grpc-message", GRPCHeaders.percentEncode(status.message)) }
         status.metadata.appendFields(to: &fields)
     }
 
