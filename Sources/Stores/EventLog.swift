@@ -6,12 +6,15 @@ import Glibc
 /// Appends are group-committed: one writer thread writes everything queued
 /// while the previous fsync ran, syncs once, then acknowledges all of it; an
 /// acknowledged record survives kill -9 and power loss. A torn tail (a crash
-/// mid-write) is cut off at open. Behaviour events live in one; RecoCenter's
+/// mid-write) is cut off at open; a write that fails part-way (a full disk)
+/// is cut off at once, so later groups follow intact records. Behaviour events live in one; RecoCenter's
 /// history batches in another, which rotates and drops segments once merged.
 public final class EventLog: Sendable {
     public let directory: String
     /// A segment past this size is closed and a new one begun.
     let segmentBytes: UInt64
+    /// How a group's bytes reach the segment file; a test makes it fail part-way.
+    private let writeGroup: @Sendable (FileHandle, [UInt8]) throws -> Void
     /// Work for the writer thread, done in the order it was asked for.
     private enum Request: Sendable {
         case append([[UInt8]], onDurable: (@Sendable () -> Void)?, CheckedContinuation<Void, any Error>)
@@ -25,9 +28,14 @@ public final class EventLog: Sendable {
     /// directory open: two writers would interleave their appends, and one
     /// could delete segments the other still needs. The lock goes with the
     /// writer thread, at `close` or when the process dies.
-    public init(directory: String, segmentBytes: UInt64 = 64 << 20) throws {
+    public convenience init(directory: String, segmentBytes: UInt64 = 64 << 20) throws {
+        try self.init(directory: directory, segmentBytes: segmentBytes) { try $0.write(contentsOf: $1) }
+    }
+
+    init(directory: String, segmentBytes: UInt64, writeGroup: @escaping @Sendable (FileHandle, [UInt8]) throws -> Void) throws {
         self.directory = directory
         self.segmentBytes = segmentBytes
+        self.writeGroup = writeGroup
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let lock = try Self.lockDirectory(directory)
         let initial: Segment
@@ -117,11 +125,26 @@ public final class EventLog: Sendable {
         guard !waiting.isEmpty else { return }
         defer { bytes.removeAll(keepingCapacity: true); waiting.removeAll() }
         do {
+            guard !segment.torn else { throw StoreError("a failed write could not be cut off; the log takes no appends until it is reopened") }
             if segment.size > 0 && segment.size + UInt64(bytes.count) > segmentBytes {
                 segment = try Segment.create(in: directory, position: segment.position + segment.size)
             }
-            try segment.handle.write(contentsOf: bytes)
-            try segment.handle.synchronize()
+            do {
+                try writeGroup(segment.handle, bytes)
+                try segment.handle.synchronize()
+            } catch {
+                // Part of the group may be in the file: cut it back to the
+                // last acknowledged byte, or a later group would follow bytes
+                // no reader gets past. If even that fails, stop appending:
+                // reopening cuts the torn tail.
+                do {
+                    try segment.handle.truncate(atOffset: segment.size)
+                    try segment.handle.seek(toOffset: segment.size)
+                } catch {
+                    segment.torn = true
+                }
+                throw error
+            }
             segment.size += UInt64(bytes.count)
             for (onDurable, _) in waiting { onDurable?() }
             for (_, continuation) in waiting { continuation.resume() }
@@ -181,7 +204,10 @@ public final class EventLog: Sendable {
     struct Segment {
         let position: UInt64
         let handle: FileHandle
+        /// Bytes acknowledged, where the next group goes.
         var size: UInt64
+        /// A failed write left bytes past `size` that could not be cut off.
+        var torn = false
 
         /// The position in 20 digits, so names sort as positions do.
         static func name(_ position: UInt64) -> String {

@@ -6,6 +6,29 @@ import Testing
 
 @Suite("SQLite stores")
 struct StoreTests {
+    @Test("an event log write that fails part-way (a full disk) is cut off: the groups acknowledged after it read back")
+    func failedWriteIsCutOff() async throws {
+        let directory = Fixture.temporaryDirectory("fullDisk")
+        let full = Atomic<Bool>(false)
+        // Half the group reaches the file, then the disk is full.
+        let log = try EventLog(directory: directory, segmentBytes: 1 << 20) { handle, bytes in
+            guard full.load(ordering: .relaxed) else { return try handle.write(contentsOf: bytes) }
+            try handle.write(contentsOf: bytes.prefix(bytes.count / 2))
+            throw StoreError("no space left on device")
+        }
+        try await log.append([Array("one".utf8)])
+        full.store(true, ordering: .relaxed)
+        await #expect(throws: StoreError.self) { try await log.append([Array("lost".utf8), Array("also lost".utf8)]) }
+        full.store(false, ordering: .relaxed)
+        try await log.append([Array("two".utf8)])
+        #expect(EventLogReader(directory: directory).readNew().map { String(decoding: $0, as: UTF8.self) } == ["one", "two"])
+        log.close()
+        let reopened = try EventLog(directory: directory)
+        try await reopened.append([Array("three".utf8)])
+        reopened.close()
+        #expect(EventLogReader(directory: directory).readNew().map { String(decoding: $0, as: UTF8.self) } == ["one", "two", "three"])
+    }
+
     @Test("a watched event log directory wakes its waiter on a write; the notice stays queued until taken",
           .timeLimit(.minutes(1)))
     func directoryWatchWakesOnWrite() async throws {
