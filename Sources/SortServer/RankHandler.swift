@@ -74,16 +74,31 @@ public final class RankHandler: Sendable {
         }
     }
 
+    /// Runs `body` over the statistics as of `current` under the lock
+    /// `observe` takes. A copy held while scoring outside it would make every
+    /// event batch applied meanwhile copy all the statistics (copy-on-write)
+    /// instead of updating them in place.
+    func scoring<T>(_ current: ServingArtifacts, _ body: (Prepared) -> T) -> T {
+        _ = prepare(current)  // built if needed; the copy it returns is dropped here
+        let result = prepared.withLock { state -> T? in
+            guard let state, state.version == current.version else { return nil }
+            return body(state)
+        }
+        // A newer version was built in between (rare): this call's own copy.
+        return result ?? body(prepare(current))
+    }
+
     /// Candidates best first, with their click probabilities.
     public func rank(_ query: FeedQuery) throws(RPCError) -> ItemList {
         let current = artifacts.current
         guard let name = experiments.sortModels[String(query.model)] else { throw RPCError(.invalidArgument, "unknown sort model \(query.model)") }
         guard let model = current.models[name] else { throw RPCError(.failedPrecondition, "model \(name) is not in version \(current.version)") }
-        let state = prepare(current)
         let userID = Int(query.userID) ?? -1
-        let columns = state.articleColumns[name] ?? [:]
-        let probabilities = model.scores(user: current.catalog.users[userID], userID: userID,
-                                         articles: query.articleIDs.map { (Int($0), columns[$0] ?? FeatureVector()) }, stats: state.stats)
+        let probabilities = scoring(current) { state in
+            let columns = state.articleColumns[name] ?? [:]
+            return model.scores(user: current.catalog.users[userID], userID: userID,
+                                articles: query.articleIDs.map { (Int($0), columns[$0] ?? FeatureVector()) }, stats: state.stats)
+        }
         let scored = zip(query.articleIDs, probabilities.map(Double.init)).sorted { higherScoreFirst($0, $1) }
         return ItemList(articleIDs: scored.map(\.0), scores: scored.map(\.1), version: "\(current.version)/\(name)")
     }

@@ -36,14 +36,6 @@ struct HeaderBlock: Sendable {
                             neverIndexed: Self.changesEveryCall(name)))
     }
 
-    /// The fields as (name, value) strings, for tests and logs.
-    var pairs: [(String, String)] {
-        fields.map { field in
-            (String(decoding: bytes[field.start..<(field.start + field.nameLength)], as: UTF8.self),
-             String(decoding: bytes[(field.start + field.nameLength)..<(field.start + field.nameLength + field.valueLength)], as: UTF8.self))
-        }
-    }
-
     /// Headers whose value differs on every call: kept out of the HPACK
     /// dynamic table, where they would only evict the constant headers and,
     /// sharing a name, make every lookup compare against all of them.
