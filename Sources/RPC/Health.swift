@@ -86,7 +86,7 @@ public final class HealthStatus: Sendable {
 
     var router: RPCRouter {
         var router = RPCRouter()
-        router.unary("grpc.health.v1.Health", "Check") { [self] (request: HealthCheckRequest, _) in
+        router.immediateUnary("grpc.health.v1.Health", "Check") { [self] (request: HealthCheckRequest, _) in
             guard let status = status(of: request.service) else {
                 throw RPCError(.notFound, "unknown service '\(request.service)'")
             }

@@ -15,6 +15,9 @@ struct MethodHandler: Sendable {
     let kind: RPCKind
     let metrics: CallMetrics
     let run: @Sendable (ServerCall) async throws -> Void
+    /// Set for an `immediateUnary` method: the request's bytes to the
+    /// response's (5 bytes of headroom first), on the loop thread.
+    var runNow: (@Sendable (ArraySlice<UInt8>, ServerContext) throws -> [UInt8])?
 }
 
 /// Maps `/Service/method` paths to handlers. Build it, then hand it to the server.
@@ -37,6 +40,23 @@ public struct RPCRouter: Sendable {
             let response = try await handler(request, call.context)
             call.send(response.serializedBytes(headroom: 5))
         }
+    }
+
+    /// A unary method whose handler never suspends (a lookup or a computation
+    /// over memory): it runs on the loop thread as soon as its request is
+    /// complete, with no task, no continuation and no second pass of the loop.
+    /// A slow one holds up every other call of this loop while it runs.
+    public mutating func immediateUnary<Request: ProtoMessage, Response: ProtoEncodable>(
+        _ service: String, _ method: String,
+        _ handler: @escaping @Sendable (Request, ServerContext) throws -> Response
+    ) {
+        let path = "/\(service)/\(method)"
+        let runNow: @Sendable (ArraySlice<UInt8>, ServerContext) throws -> [UInt8] = { bytes, context in
+            try handler(Request(serializedBytes: bytes), context).serializedBytes(headroom: 5)
+        }
+        methods[path] = MethodHandler(kind: .unary, metrics: CallMetrics(path: path), run: { call in
+            call.send(try runNow(call.takeSingleRequest(), call.context))
+        }, runNow: runNow)
     }
 
     public mutating func serverStreaming<Request: ProtoMessage, Response: ProtoMessage>(

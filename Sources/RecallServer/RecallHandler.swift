@@ -36,8 +36,8 @@ public struct RecallHandler: Sendable {
 
     public var router: RPCRouter {
         var router = RPCRouter()
-        router.unary("reco.Recall", "recall") { (query: FeedQuery, _) in try recall(query) }
-        router.unary("reco.Recall", "similar") { (article: Article, _) in similar(article) }
+        router.immediateUnary("reco.Recall", "recall") { (query: FeedQuery, _) in try recall(query) }
+        router.immediateUnary("reco.Recall", "similar") { (article: Article, _) in similar(article) }
         return router
     }
 

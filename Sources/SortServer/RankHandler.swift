@@ -48,7 +48,7 @@ public final class RankHandler: Sendable {
 
     public var router: RPCRouter {
         var router = RPCRouter()
-        router.unary("reco.Sort", "rank") { (query: FeedQuery, _) in try self.rank(query) }
+        router.immediateUnary("reco.Sort", "rank") { (query: FeedQuery, _) in try self.rank(query) }
         return router
     }
 

@@ -276,12 +276,23 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
             stream.inbound = continuation
             if stream.requestEnded { continuation.finish() }
         }
-        let call = ServerCall(
-            context: ServerContext(path: stream.path, metadata: stream.metadata, deadline: stream.deadline),
-            requests: requests, singleRequest: single, stream: stream, connection: self, loop: loop
-        )
+        let context = ServerContext(path: stream.path, metadata: stream.metadata, deadline: stream.deadline)
+        let started = ContinuousClock.now, startMicros = SpanRecorder.nowMicros()
+        if let runNow = handler.runNow {
+            // Never suspends: answered here, inside this read.
+            let status: RPCError
+            do {
+                enqueue(MessageDeframer.framed(try runNow(single, context)), on: stream)
+                status = RPCError(.ok)
+            } catch {
+                status = RPCError(from: error)
+            }
+            finish(stream, status)
+            Self.recordServed(context, handler, status, started: started, startMicros: startMicros)
+            return
+        }
+        let call = ServerCall(context: context, requests: requests, singleRequest: single, stream: stream, connection: self, loop: loop)
         stream.task = Task(executorPreference: loop) {
-            let started = ContinuousClock.now, startMicros = SpanRecorder.nowMicros()
             let status: RPCError
             do {
                 try await handler.run(call)
@@ -290,12 +301,18 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
                 status = RPCError(from: error)
             }
             call.finish(status)
-            let (seconds, attoseconds) = started.duration(to: .now).components
-            let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-            SpanRecorder.shared.record(ServedSpan(trace: call.context.trace, path: call.context.path, startMicros: startMicros,
-                                                  durationMicros: nanoseconds / 1_000, code: status.code))
-            handler.metrics.record(code: status.code, nanoseconds: nanoseconds)
+            Self.recordServed(context, handler, status, started: started, startMicros: startMicros)
         }
+    }
+
+    /// The call's span for `recoctl trace`, and its metrics.
+    private static func recordServed(_ context: ServerContext, _ handler: MethodHandler, _ status: RPCError,
+                                     started: ContinuousClock.Instant, startMicros: Int64) {
+        let (seconds, attoseconds) = started.duration(to: .now).components
+        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        SpanRecorder.shared.record(ServedSpan(trace: context.trace, path: context.path, startMicros: startMicros,
+                                              durationMicros: nanoseconds / 1_000, code: status.code))
+        handler.metrics.record(code: status.code, nanoseconds: nanoseconds)
     }
 
     // MARK: Responses (loop thread)
