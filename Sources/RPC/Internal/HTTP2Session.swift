@@ -3,6 +3,7 @@
 // and out. nghttp2 does no I/O; the connection feeds it with `receive` and
 // drains it with `send`, never from inside a callback.
 import CNGHTTP2
+import Glibc
 
 /// What the HTTP/2 layer reports to a connection. Called on the loop thread,
 /// from inside `receive` or `send`; implementations may submit frames (which
@@ -36,20 +37,29 @@ enum HeaderName: Equatable {
     case ignored
     case other(String)
 
-    /// The content type of nearly every call, matched as bytes.
-    fileprivate static let grpcContentType = Array("application/grpc".utf8)
+    /// The names the RPC layer reads, and the reserved ones it skips,
+    /// recognised from nghttp2's bytes without making a string.
+    fileprivate static func known(_ name: UnsafeBufferPointer<UInt8>) -> HeaderName? {
+        func matches(_ literal: StaticString) -> Bool {
+            literal.utf8CodeUnitCount == name.count && memcmp(name.baseAddress!, literal.utf8Start, name.count) == 0
+        }
+        switch name.count {
+        case 2: return matches("te") ? .ignored : nil
+        case 5: return matches(":path") ? .path : nil
+        case 7: return matches(":method") ? .method : matches(":status") ? .status : matches(":scheme") ? .ignored : nil
+        case 10: return matches(":authority") || matches("user-agent") ? .ignored : nil
+        case 11: return matches("grpc-status") ? .grpcStatus : nil
+        case 12: return matches("content-type") ? .contentType : matches("grpc-timeout") ? .grpcTimeout : matches("grpc-message") ? .grpcMessage : nil
+        case 13: return matches("grpc-encoding") ? .grpcEncoding : nil
+        default: return nil
+        }
+    }
 
-    /// The known names as bytes, by length, matched against nghttp2's buffers.
-    fileprivate static let known: [[(bytes: [UInt8], name: HeaderName)]] = {
-        let names: [(String, HeaderName)] = [
-            (":path", .path), (":method", .method), ("content-type", .contentType), ("grpc-encoding", .grpcEncoding),
-            ("grpc-timeout", .grpcTimeout), (":status", .status), ("grpc-status", .grpcStatus), ("grpc-message", .grpcMessage),
-            (":scheme", .ignored), (":authority", .ignored), ("te", .ignored), ("user-agent", .ignored),
-        ]
-        var table = [[(bytes: [UInt8], name: HeaderName)]](repeating: [], count: 1 + names.map(\.0.utf8.count).max()!)
-        for (text, name) in names { table[text.utf8.count].append((Array(text.utf8), name)) }
-        return table
-    }()
+    /// Whether a value is the content type of nearly every call.
+    fileprivate static func isGRPCContentType(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        let type: StaticString = "application/grpc"
+        return value.count == type.utf8CodeUnitCount && memcmp(value.baseAddress!, type.utf8Start, value.count) == 0
+    }
 }
 
 struct HTTP2Outbound {
@@ -248,20 +258,12 @@ private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, user
 private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, userData in
     guard let frame, let name, let value, let session = owner(userData) else { return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue }
     let nameBytes = UnsafeBufferPointer(start: name, count: nameLength)
-    var known: HeaderName?
-    if nameLength < HeaderName.known.count {
-        candidates: for candidate in HeaderName.known[nameLength] {
-            for i in 0..<nameLength where candidate.bytes[i] != nameBytes[i] { continue candidates }
-            known = candidate.name
-            break
-        }
-    }
-    let header = known ?? .other(String(decoding: nameBytes, as: UTF8.self))
+    let header = HeaderName.known(nameBytes) ?? .other(String(decoding: nameBytes, as: UTF8.self))
     let valueBytes = UnsafeBufferPointer(start: value, count: valueLength)
     let valueString: String
     if header == .ignored {
         valueString = ""
-    } else if header == .contentType && valueBytes.elementsEqual(HeaderName.grpcContentType) {
+    } else if header == .contentType && HeaderName.isGRPCContentType(valueBytes) {
         valueString = "application/grpc"  // a constant: no string built for the usual value
     } else {
         valueString = String(decoding: valueBytes, as: UTF8.self)

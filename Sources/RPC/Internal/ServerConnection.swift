@@ -10,6 +10,7 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
     private let transport: SocketTransport
     private var session: HTTP2Session!
     private var streams = StreamTable<ServerStream>()
+    private var lastMethod: (path: String, handler: MethodHandler)?
     private var flushScheduled = false
     private var closed = false
     private let onClose: (ServerConnection) -> Void
@@ -184,7 +185,7 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
         if stream.badMetadata {
             return .grpc(RPCError(.invalidArgument, "a -bin metadata value is not base64"))
         }
-        guard let handler = router.methods[stream.path] else {
+        guard let handler = method(stream.path) else {
             return .grpc(RPCError(.unimplemented, "unknown method \(stream.path)"))
         }
         if let admission = router.admission, !stream.path.hasPrefix("/grpc.health.v1.") {
@@ -195,6 +196,15 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
         }
         stream.handler = handler
         return nil
+    }
+
+    /// The method for `path`; a connection's calls mostly name the one
+    /// before, found by comparing the path rather than hashing it.
+    private func method(_ path: String) -> MethodHandler? {
+        if let last = lastMethod, last.path == path { return last.handler }
+        guard let handler = router.methods[path] else { return nil }
+        lastMethod = (path, handler)
+        return handler
     }
 
     private func reject(_ stream: ServerStream, _ rejection: Rejection) {
