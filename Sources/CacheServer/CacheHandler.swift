@@ -20,13 +20,16 @@ public final class CacheHandler: Sendable {
 
     public var router: RPCRouter {
         var router = RPCRouter()
-        router.unary("reco.Cache", "take") { (query: FeedQuery, context) in
-            let items = try await self.stored(context) { try await self.cache.take(user: query.userID, channel: query.channelID, count: Int(max(query.count, 0))) }
-            let result = items.isEmpty ? "miss" : items.count >= Int(query.count) ? "hit" : "partial"
-            self.takes.increment(result)
-            return ItemList(articleIDs: items)
+        // Answered from memory on the loop thread when they can be (level 1,
+        // or a wait list memory holds); as tasks when a store must be waited for.
+        router.unary("reco.Cache", "take", immediately: { (query: FeedQuery, _) in
+            self.cache.takeNow(user: query.userID, channel: query.channelID, count: Int(max(query.count, 0))).map { self.taken($0, query) }
+        }) { (query: FeedQuery, context) in
+            self.taken(try await self.stored(context) { try await self.cache.take(user: query.userID, channel: query.channelID, count: Int(max(query.count, 0))) }, query)
         }
-        router.unary("reco.Cache", "put") { (query: FeedQuery, context) in
+        router.unary("reco.Cache", "put", immediately: { (query: FeedQuery, _) in
+            self.cache.putNow(user: query.userID, channel: query.channelID, items: query.articleIDs) ? ItemList(articleIDs: []) : nil
+        }) { (query: FeedQuery, context) in
             try await self.stored(context) { try await self.cache.put(user: query.userID, channel: query.channelID, items: query.articleIDs) }
             return ItemList(articleIDs: [])
         }
@@ -35,6 +38,12 @@ public final class CacheHandler: Sendable {
             return ItemList(articleIDs: [])
         }
         return router
+    }
+
+    /// The answer to a take, counted by how it went.
+    func taken(_ items: [Int64], _ query: FeedQuery) -> ItemList {
+        takes.increment(items.isEmpty ? "miss" : items.count >= Int(query.count) ? "hit" : "partial")
+        return ItemList(articleIDs: items)
     }
 
     /// A store failure answers UNAVAILABLE (callers degrade), logged with the request id.

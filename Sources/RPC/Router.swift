@@ -15,9 +15,9 @@ struct MethodHandler: Sendable {
     let kind: RPCKind
     let metrics: CallMetrics
     let run: @Sendable (ServerCall) async throws -> Void
-    /// Set for an `immediateUnary` method: the request's bytes to the
-    /// response's (5 bytes of headroom first), on the loop thread.
-    var runNow: (@Sendable (ArraySlice<UInt8>, ServerContext) throws -> [UInt8])?
+    /// For a method that can answer on the loop thread: the request's bytes
+    /// to the response's (5 bytes of headroom first), or nil to run `run`.
+    var runNow: (@Sendable (ArraySlice<UInt8>, ServerContext) throws -> [UInt8]?)?
 }
 
 /// Maps `/Service/method` paths to handlers. Build it, then hand it to the server.
@@ -51,12 +51,28 @@ public struct RPCRouter: Sendable {
         _ handler: @escaping @Sendable (Request, ServerContext) throws -> Response
     ) {
         let path = "/\(service)/\(method)"
-        let runNow: @Sendable (ArraySlice<UInt8>, ServerContext) throws -> [UInt8] = { bytes, context in
-            try handler(Request(serializedBytes: bytes), context).serializedBytes(headroom: 5)
-        }
         methods[path] = MethodHandler(kind: .unary, metrics: CallMetrics(path: path), run: { call in
-            call.send(try runNow(call.takeSingleRequest(), call.context))
-        }, runNow: runNow)
+            call.send(try handler(Request(serializedBytes: call.takeSingleRequest()), call.context).serializedBytes(headroom: 5))
+        }, runNow: { bytes, context in
+            try handler(Request(serializedBytes: bytes), context).serializedBytes(headroom: 5)
+        })
+    }
+
+    /// A unary method answered on the loop thread, as `immediateUnary`, when
+    /// `immediately` can (it returns nil when it would have to wait: a store
+    /// to read, say); otherwise `handler` runs as a task, as `unary`.
+    public mutating func unary<Request: ProtoMessage, Response: ProtoEncodable>(
+        _ service: String, _ method: String,
+        immediately: @escaping @Sendable (Request, ServerContext) throws -> Response?,
+        _ handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
+    ) {
+        let path = "/\(service)/\(method)"
+        methods[path] = MethodHandler(kind: .unary, metrics: CallMetrics(path: path), run: { call in
+            let request = try Request(serializedBytes: call.takeSingleRequest())
+            call.send(try await handler(request, call.context).serializedBytes(headroom: 5))
+        }, runNow: { bytes, context in
+            try immediately(Request(serializedBytes: bytes), context)?.serializedBytes(headroom: 5)
+        })
     }
 
     public mutating func serverStreaming<Request: ProtoMessage, Response: ProtoMessage>(

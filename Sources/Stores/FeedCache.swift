@@ -12,6 +12,17 @@ public protocol FeedCache: Sendable {
     func put(user: String, channel: Int32, items: [Int64]) async throws
     /// Drops every channel of the user (their behaviour made the rankings stale).
     func invalidate(user: String) async throws
+
+    /// `take` when it can be answered without waiting on a store (CacheService
+    /// then answers on its loop thread); nil otherwise, with nothing taken.
+    func takeNow(user: String, channel: Int32, count: Int) -> [Int64]?
+    /// `put` when it need not wait on a store; false otherwise, with nothing put.
+    func putNow(user: String, channel: Int32, items: [Int64]) -> Bool
+}
+
+extension FeedCache {
+    public func takeNow(user: String, channel: Int32, count: Int) -> [Int64]? { nil }
+    public func putNow(user: String, channel: Int32, items: [Int64]) -> Bool { false }
 }
 
 /// Items moved from the wait list into level 1 at a time.
@@ -34,20 +45,37 @@ public final class TieredFeedCache: FeedCache {
     }
 
     public func take(user: String, channel: Int32, count: Int) async throws -> [Int64] {
-        var items = levelOne.withLock { $0.pop(user, channel, count) }
+        if let items = takeNow(user: user, channel: channel, count: count) { return items }
+        let items = levelOne.withLock { $0.pop(user, channel, count) }
+        return refilled(items, from: try await waitList.take(user: user, channel: channel, count: levelOneLength), user, channel, count)
+    }
+
+    /// Level 1 when it holds enough, else level 1 and a wait list that memory holds.
+    public func takeNow(user: String, channel: Int32, count: Int) -> [Int64]? {
+        if let items = levelOne.withLock({ $0.count(user, channel) >= count ? $0.pop(user, channel, count) : nil }) { return items }
+        guard let refill = waitList.takeNow(user: user, channel: channel, count: levelOneLength) else { return nil }
+        return refilled(levelOne.withLock { $0.pop(user, channel, count) }, from: refill, user, channel, count)
+    }
+
+    /// `items` from level 1 topped up from `refill`, the rest of which goes to level 1.
+    private func refilled(_ items: [Int64], from refill: [Int64], _ user: String, _ channel: Int32, _ count: Int) -> [Int64] {
         guard items.count < count else { return items }
-        let refill = try await waitList.take(user: user, channel: channel, count: levelOneLength)
         if !refill.isEmpty { Counter(label: "cache_refills_total").increment() }
         let needed = count - items.count
-        items += refill.prefix(needed)
         let rest = Array(refill.dropFirst(needed))
         if !rest.isEmpty { levelOne.withLock { $0.prepend(rest, user, channel) } }
-        return items
+        return items + refill.prefix(needed)
     }
 
     public func put(user: String, channel: Int32, items: [Int64]) async throws {
+        if putNow(user: user, channel: channel, items: items) { return }
         levelOne.withLock { $0.remove(user, channel) }
         try await waitList.replace(user: user, channel: channel, items: items)
+    }
+
+    public func putNow(user: String, channel: Int32, items: [Int64]) -> Bool {
+        levelOne.withLock { $0.remove(user, channel) }
+        return waitList.replaceNow(user: user, channel: channel, items: items)
     }
 
     public func invalidate(user: String) async throws {
@@ -68,6 +96,9 @@ struct LevelOne {
     init(capacity: Int) {
         self.capacity = capacity
     }
+
+    /// Items the list holds.
+    func count(_ user: String, _ channel: Int32) -> Int { users[user]?[channel]?.count ?? 0 }
 
     /// Removes and returns up to `limit` items from the front of the list.
     mutating func pop(_ user: String, _ channel: Int32, _ limit: Int) -> [Int64] {

@@ -10,6 +10,17 @@ public protocol WaitList: Sendable {
     func replace(user: String, channel: Int32, items: [Int64]) async throws
     /// Drops every channel's list of the user (their behaviour made them stale).
     func removeAll(user: String) async throws
+
+    /// `take` when memory can answer it without waiting on the store; nil
+    /// otherwise (nothing taken then).
+    func takeNow(user: String, channel: Int32, count: Int) -> [Int64]?
+    /// `replace` when it need not wait on the store; false otherwise (nothing replaced then).
+    func replaceNow(user: String, channel: Int32, items: [Int64]) -> Bool
+}
+
+extension WaitList {
+    public func takeNow(user: String, channel: Int32, count: Int) -> [Int64]? { nil }
+    public func replaceNow(user: String, channel: Int32, items: [Int64]) -> Bool { false }
 }
 
 /// The wait list in SQLite: one row per (user, channel) holding the ranked
@@ -78,8 +89,7 @@ public final class SQLiteWaitList: WaitList {
     }
 
     public func take(user: String, channel: Int32, count: Int) async throws -> [Int64] {
-        if let taken = state.withLock({ Self.pop(user, channel, count, from: &$0) }) { return taken }
-        guard index.mayHold(user: user, channel: channel) else { return [] }
+        if let taken = takeNow(user: user, channel: channel, count: count) { return taken }
         let stored = try await database.read { c in
             ItemText.decode(try c.query("SELECT items FROM wait_list WHERE user = ? AND channel = ?", [.text(user), .integer(Int64(channel))]).first?.first?.text)
         }
@@ -91,8 +101,21 @@ public final class SQLiteWaitList: WaitList {
         }
     }
 
-    public func replace(user: String, channel: Int32, items: [Int64]) async throws {
+    /// The list as memory holds it, or no list where the index knows of no
+    /// row; nil when only the database can tell.
+    public func takeNow(user: String, channel: Int32, count: Int) -> [Int64]? {
+        if let taken = state.withLock({ Self.pop(user, channel, count, from: &$0) }) { return taken }
+        return index.mayHold(user: user, channel: channel) ? nil : []
+    }
+
+    /// Never waits: the change is written behind.
+    public func replaceNow(user: String, channel: Int32, items: [Int64]) -> Bool {
         state.withLock { $0.pending.set(user, channel, items) }
+        return true
+    }
+
+    public func replace(user: String, channel: Int32, items: [Int64]) async throws {
+        _ = replaceNow(user: user, channel: channel, items: items)
     }
 
     public func removeAll(user: String) async throws {

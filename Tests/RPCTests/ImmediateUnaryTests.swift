@@ -60,4 +60,30 @@ struct ImmediateUnaryTests {
         #expect(texts == Set((0..<64).map(String.init)))
         await server.shutdown(grace: .milliseconds(10))
     }
+
+    @Test("a method answered now when it can be runs its task when it cannot: same response either way")
+    func immediatelyOtherwiseTask() async throws {
+        var router = RPCRouter()
+        router.unary("test.Maybe", "Get", immediately: { (request: EchoRequest, _) in
+            request.text.hasPrefix("later") ? nil : EchoResponse(text: "now " + request.text)
+        }) { (request: EchoRequest, _) in
+            try await Task.sleep(for: .milliseconds(5))
+            if request.failCode != 0 { throw RPCError(.unavailable, "store down") }
+            return EchoResponse(text: "task " + request.text)
+        }
+        let server = RPCServer(configuration: .init(port: 0), router: router)
+        try server.start()
+        let client = try RPCClient(endpoint: .init(port: server.port))
+        defer { client.shutdown() }
+        let now: EchoResponse = try await client.unary("/test.Maybe/Get", EchoRequest(text: "a"), timeout: safetyTimeout)
+        let later: EchoResponse = try await client.unary("/test.Maybe/Get", EchoRequest(text: "later b"), timeout: safetyTimeout)
+        #expect(now.text == "now a" && later.text == "task later b")
+        do {
+            let _: EchoResponse = try await client.unary("/test.Maybe/Get", EchoRequest(text: "later", failCode: 1), timeout: safetyTimeout)
+            Issue.record("expected UNAVAILABLE")
+        } catch {
+            #expect(error.code == .unavailable)
+        }
+        await server.shutdown(grace: .milliseconds(10))
+    }
 }

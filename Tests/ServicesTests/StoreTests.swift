@@ -268,6 +268,23 @@ struct StoreTests {
         #expect(level.count == level.users.values.reduce(0) { $0 + $1.count })
     }
 
+    @Test("a take answered from memory serves what the store would; one memory cannot answer takes nothing")
+    func takeNowServesFromMemoryOnly() async throws {
+        let path = Fixture.temporaryDirectory("takeNow") + "/w.sqlite"
+        let waitList = try SQLiteWaitList(path: path)
+        let cache = TieredFeedCache(waitList: waitList)
+        #expect(cache.putNow(user: "u", channel: 1, items: Array(1...250)))
+        #expect(cache.takeNow(user: "u", channel: 1, count: 10) == Array(1...10), "refilled from the wait list memory holds")
+        #expect(cache.takeNow(user: "u", channel: 1, count: 10) == Array(11...20), "then from level 1")
+        #expect(cache.takeNow(user: "never", channel: 1, count: 10) == [], "no row anywhere: answered at once")
+        waitList.close()
+        // After a restart only the database holds the list: not answered now, and nothing taken.
+        let reopened = TieredFeedCache(waitList: try SQLiteWaitList(path: path))
+        #expect(reopened.takeNow(user: "u", channel: 1, count: 10) == nil)
+        #expect(try await reopened.take(user: "u", channel: 1, count: 10) == Array(101...110))
+        #expect(reopened.takeNow(user: "u", channel: 1, count: 10) == Array(111...120))
+    }
+
     @Test("history kept in the log table of earlier versions is moved into the history once, and the old files go")
     func legacyHistoryLogIsMerged() async throws {
         let path = Fixture.temporaryDirectory("history-legacy") + "/h.sqlite"

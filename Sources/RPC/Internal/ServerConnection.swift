@@ -289,17 +289,23 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
         let context = ServerContext(path: stream.path, metadata: stream.metadata, deadline: stream.deadline)
         let started = ContinuousClock.now, startMicros = SpanRecorder.nowMicros()
         if let runNow = handler.runNow {
-            // Never suspends: answered here, inside this read.
-            let status: RPCError
+            // Answered here, inside this read, unless it would have to wait.
+            let answered: RPCError?
             do {
-                enqueue(MessageDeframer.framed(try runNow(single, context)), on: stream)
-                status = RPCError(.ok)
+                if let response = try runNow(single, context) {
+                    enqueue(MessageDeframer.framed(response), on: stream)
+                    answered = RPCError(.ok)
+                } else {
+                    answered = nil
+                }
             } catch {
-                status = RPCError(from: error)
+                answered = RPCError(from: error)
             }
-            finish(stream, status)
-            Self.recordServed(context, handler, status, started: started, startMicros: startMicros)
-            return
+            if let status = answered {
+                finish(stream, status)
+                Self.recordServed(context, handler, status, started: started, startMicros: startMicros)
+                return
+            }
         }
         let call = ServerCall(context: context, requests: requests, singleRequest: single, stream: stream, connection: self, loop: loop)
         stream.task = Task(executorPreference: loop) {
