@@ -4,7 +4,9 @@ published ML-100K artifacts, in a fresh data directory, driven by FeedLoad
 (our load client on our transport: random users and channels, strictly
 increasing timestamps, so every user_recommend is a real refresh) at a fixed
 number of calls in flight. Reports QPS, p50/p99, errors, and each service's
-RSS and share of CPU during the run, as Markdown.
+RSS and share of CPU during the run, as Markdown. An empty answer is a
+refresh whose channel had nothing left to recommend to that user (cheap
+to serve): its share is reported beside the QPS.
 usage: feed_bench.py BIN_DIR ARTIFACTS [SECONDS]"""
 import json, os, subprocess, sys, time
 
@@ -71,14 +73,15 @@ def count_log_records(directory):
     return count
 
 
-print(f"| call | in flight | QPS | p50 ms | p99 ms | errors | CPU (cores) by service | RSS MiB by service |")
-print("|---|---|---|---|---|---|---|---|")
+print(f"| call | in flight | QPS | empty answers | p50 ms | p99 ms | errors | CPU (cores) by service | RSS MiB by service |")
+print("|---|---|---|---|---|---|---|---|---|")
 commands = []
 for mode, concurrency in [("user", 32), ("user", 1), ("article", 32)]:
     r = measure(mode, concurrency)
     cpu = ", ".join(f"{n} {s['cpu']:.2f}" for n, s in r["services"].items())
     rss = ", ".join(f"{n} {s['rss_mib']:.0f}" for n, s in r["services"].items())
-    print(f"| {mode}_recommend | {concurrency} | {r['qps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {sum(r['errors'].values())} {r['errors'] or ''} | {cpu} | {rss} |", flush=True)
+    empty = f"{100 * r['empty_answers'] / max(r['calls'], 1):.0f}%" if mode == "user" else "-"
+    print(f"| {mode}_recommend | {concurrency} | {r['qps']:.0f} | {empty} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {sum(r['errors'].values())} {r['errors'] or ''} | {cpu} | {rss} |", flush=True)
     commands.append(r["command"])
 print()
 for c in commands:
