@@ -50,12 +50,7 @@ public struct RPCRouter: Sendable {
         _ service: String, _ method: String,
         _ handler: @escaping @Sendable (Request, ServerContext) throws -> Response
     ) {
-        let path = "/\(service)/\(method)"
-        methods[path] = MethodHandler(kind: .unary, metrics: CallMetrics(path: path), run: { call in
-            call.send(try handler(Request(serializedBytes: call.takeSingleRequest()), call.context).serializedBytes(headroom: 5))
-        }, runNow: { bytes, context in
-            try handler(Request(serializedBytes: bytes), context).serializedBytes(headroom: 5)
-        })
+        unary(service, method, immediately: { try handler($0, $1) }) { try handler($0, $1) }
     }
 
     /// A unary method answered on the loop thread, as `immediateUnary`, when
