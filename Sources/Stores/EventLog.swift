@@ -7,8 +7,9 @@ import Glibc
 /// while the previous fsync ran, syncs once, then acknowledges all of it; an
 /// acknowledged record survives kill -9 and power loss. A torn tail (a crash
 /// mid-write) is cut off at open; a write that fails part-way (a full disk)
-/// is cut off at once, so later groups follow intact records. Behaviour events live in one; RecoCenter's
-/// history batches in another, which rotates and drops segments once merged.
+/// is cut off at once, so later groups follow intact records. Behaviour
+/// events live in one; RecoCenter's history batches in another, which rotates
+/// and drops segments once merged.
 public final class EventLog: Sendable {
     public let directory: String
     /// A segment past this size is closed and a new one begun.
