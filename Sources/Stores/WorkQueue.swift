@@ -21,14 +21,14 @@ final class WorkQueue<Item: Sendable>: Sendable {
     }
 
     /// For the thread: waits for work, then takes all of it; `last` once
-    /// the queue is closed and nothing is left behind this batch.
+    /// the queue is closed (nothing can follow this batch: a closed queue
+    /// refuses items, and this batch emptied it under the same lock).
     func next() -> (items: [Item], last: Bool) {
         wake.wait()
-        let (items, closed) = state.withLock { state in
+        return state.withLock { state in
             defer { state.items.removeAll() }
             return (state.items, state.closed)
         }
-        return (items, closed && state.withLock { $0.items.isEmpty })
     }
 
     /// Refuses further items and wakes the thread to finish; true for the
