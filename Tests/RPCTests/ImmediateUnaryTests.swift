@@ -36,18 +36,11 @@ struct ImmediateUnaryTests {
         #expect(answer.metadata.contains("x-case=one"))
         #expect(String(decoding: answer.payload, as: UTF8.self) == trace.traceID, "the caller's trace continues")
 
-        func expectStatus(_ code: RPCError.Code, _ body: () async throws -> Void) async {
-            do {
-                try await body()
-                Issue.record("expected \(code), got OK")
-            } catch {
-                #expect((error as? RPCError)?.code == code, "\(error)")
-            }
-        }
-        await expectStatus(.permissionDenied) {
+        let cases = ClientCases(client: client)
+        await cases.expectStatus(.permissionDenied) {
             let _: EchoResponse = try await client.unary("/test.Now/Get", EchoRequest(text: "no", failCode: Int32(RPCError.Code.permissionDenied.rawValue)), timeout: safetyTimeout)
         }
-        await expectStatus(.invalidArgument) {
+        await cases.expectStatus(.invalidArgument) {
             let _: EchoResponse = try await client.unary("/test.Now/Get", NotUTF8Request(), timeout: safetyTimeout)
         }
         // Many at once on one connection, each answered once.
@@ -78,11 +71,8 @@ struct ImmediateUnaryTests {
         let now: EchoResponse = try await client.unary("/test.Maybe/Get", EchoRequest(text: "a"), timeout: safetyTimeout)
         let later: EchoResponse = try await client.unary("/test.Maybe/Get", EchoRequest(text: "later b"), timeout: safetyTimeout)
         #expect(now.text == "now a" && later.text == "task later b")
-        do {
+        await ClientCases(client: client).expectStatus(.unavailable) {
             let _: EchoResponse = try await client.unary("/test.Maybe/Get", EchoRequest(text: "later", failCode: 1), timeout: safetyTimeout)
-            Issue.record("expected UNAVAILABLE")
-        } catch {
-            #expect(error.code == .unavailable)
         }
         await server.shutdown(grace: .milliseconds(10))
     }
