@@ -1,6 +1,8 @@
 """The five release services as child processes on free loopback ports, in
 a data directory of their own: what the benchmark, reliability and soak
-tools run against. `with Suite(bin_dir, artifacts) as suite: suite.ports[...]`."""
+tools run against. `with Suite(bin_dir, artifacts) as suite: suite.ports[...]`.
+Environment SUITE_STORE: a JSON object used as the configuration's `store`
+section (to compare settings, e.g. '{"checkpoint_ms": 100}'; Redis suites set their own)."""
 import json, os, shutil, subprocess, tempfile, time
 
 SERVICES = ["RecallService", "SortService", "CacheService", "RecoCenter", "ABRouter"]
@@ -65,7 +67,7 @@ class Suite:
             for name in SERVICES[:-1]:  # ABRouter's callers are outside
                 services[name]["local_socket"] = os.path.join(self.data, "run", name + ".sock")
         json.dump({"data_dir": self.data, "artifacts": self.artifacts, "experiments": os.path.abspath("deploy/experiments.json"),
-                   "services": services, "store": {"backend": "redis", "redis_url": self.redis_url} if self.redis_url else {}},
+                   "services": services, "store": {"backend": "redis", "redis_url": self.redis_url} if self.redis_url else json.loads(os.environ.get("SUITE_STORE", "{}"))},
                   open(config, "w"))
         try:
             environment = {**os.environ, **recod_environment()}

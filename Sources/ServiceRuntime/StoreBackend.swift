@@ -16,6 +16,14 @@ extension SuiteConfiguration {
         public var stream_partitions = 1
         /// Entries each stream keeps (trimmed approximately).
         public var stream_max_length = 10_000_000
+        /// SQLite only. How often the wait list's changes are written (write-behind:
+        /// a crash loses at most this much), RecoCenter's history log is merged
+        /// into its database, and each database's WAL is copied back into it.
+        /// Longer intervals write a page changed many times once: on a shared
+        /// disk every page written also lengthens the history log's fsync.
+        public var wait_list_flush_ms = 1000
+        public var history_merge_ms = 1000
+        public var checkpoint_ms = 2000
 
         public init() {}
 
@@ -25,9 +33,17 @@ extension SuiteConfiguration {
             redis_url = try c.decodeIfPresent(String.self, forKey: .redis_url) ?? redis_url
             stream_partitions = try c.decodeIfPresent(Int.self, forKey: .stream_partitions) ?? stream_partitions
             stream_max_length = try c.decodeIfPresent(Int.self, forKey: .stream_max_length) ?? stream_max_length
+            wait_list_flush_ms = try c.decodeIfPresent(Int.self, forKey: .wait_list_flush_ms) ?? wait_list_flush_ms
+            history_merge_ms = try c.decodeIfPresent(Int.self, forKey: .history_merge_ms) ?? history_merge_ms
+            checkpoint_ms = try c.decodeIfPresent(Int.self, forKey: .checkpoint_ms) ?? checkpoint_ms
+            for (key, value) in [("wait_list_flush_ms", wait_list_flush_ms), ("history_merge_ms", history_merge_ms), ("checkpoint_ms", checkpoint_ms)] where value < 1 {
+                throw ConfigurationError("store.\(key): \(value) is not a positive number of milliseconds")
+            }
         }
 
-        enum Keys: String, CodingKey { case backend, redis_url, stream_partitions, stream_max_length }
+        enum Keys: String, CodingKey {
+            case backend, redis_url, stream_partitions, stream_max_length, wait_list_flush_ms, history_merge_ms, checkpoint_ms
+        }
     }
 }
 
@@ -51,7 +67,9 @@ public final class StoreBackend: Sendable {
     /// with an in-memory index of active users (one RecoCenter per data directory).
     public func history(service: String) throws -> any HistoryStore {
         if let redis { return RedisHistoryStore(redis: redis) }
-        let durable = try SQLiteHistoryStore(path: try DataDirectory.database(service, in: configuration.data_dir))
+        let durable = try SQLiteHistoryStore(path: try DataDirectory.database(service, in: configuration.data_dir),
+                                             mergeInterval: .milliseconds(configuration.store.history_merge_ms),
+                                             checkpointInterval: .milliseconds(configuration.store.checkpoint_ms))
         onClose { durable.close() }
         return CachedHistoryStore(backing: durable)
     }
@@ -59,7 +77,9 @@ public final class StoreBackend: Sendable {
     /// CacheService's two levels.
     public func feedCache(service: String) throws -> any FeedCache {
         if let redis { return RedisFeedCache(redis: redis, channels: 0...configuration.feed.max_channel_id) }
-        let waitList = try SQLiteWaitList(path: try DataDirectory.database(service, in: configuration.data_dir))
+        let waitList = try SQLiteWaitList(path: try DataDirectory.database(service, in: configuration.data_dir),
+                                          flushInterval: .milliseconds(configuration.store.wait_list_flush_ms),
+                                          checkpointInterval: .milliseconds(configuration.store.checkpoint_ms))
         onClose { waitList.close() }
         return TieredFeedCache(waitList: waitList)
     }

@@ -53,8 +53,8 @@ public final class SQLiteDatabase: Sendable {
     /// `schema`: statements run once at opening, before any job (start-up
     /// work); then `opening`, for a reader that loads an index before serving.
     /// `checkpointInterval`: how often the WAL is copied into the database.
-    public init(path: String, synchronous: Synchronous = .full, schema: [String] = [],
-                checkpointInterval: Duration = .milliseconds(100),
+    public init(path: String, synchronous: Synchronous = .full, checkpointInterval: Duration = .milliseconds(100),
+                schema: [String] = [],
                 opening: (SQLiteConnection) throws -> Void = { _ in }) throws {
         self.path = path
         let connection = try SQLiteConnection.open(path, creating: true)

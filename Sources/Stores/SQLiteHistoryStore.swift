@@ -32,9 +32,9 @@ public final class SQLiteHistoryStore: HistoryStore {
     /// Merges one at a time (the upkeep's and `purge`'s).
     private let merges = KeyedSerializer()
 
-    public init(path: String, mergeInterval: Duration = .milliseconds(250)) throws {
+    public init(path: String, mergeInterval: Duration = .seconds(1), checkpointInterval: Duration = .seconds(2)) throws {
         let legacyLog = Self.legacyLogPath(path)
-        database = try SQLiteDatabase(path: path, synchronous: .full, schema: [
+        database = try SQLiteDatabase(path: path, synchronous: .full, checkpointInterval: checkpointInterval, schema: [
             """
             CREATE TABLE IF NOT EXISTS history (
                 user TEXT NOT NULL, channel INTEGER NOT NULL, time INTEGER NOT NULL,

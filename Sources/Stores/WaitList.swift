@@ -54,9 +54,9 @@ public final class SQLiteWaitList: WaitList {
     private let flusher = Mutex<Task<Void, Never>?>(nil)
 
     public init(path: String, indexCapacity: Int = 2_000_000, memoryCapacity: Int = 100_000,
-                flushInterval: Duration = .milliseconds(250)) throws {
+                flushInterval: Duration = .seconds(1), checkpointInterval: Duration = .seconds(2)) throws {
         let index = RowIndex(capacity: indexCapacity)
-        database = try SQLiteDatabase(path: path, synchronous: .normal, schema: [
+        database = try SQLiteDatabase(path: path, synchronous: .normal, checkpointInterval: checkpointInterval, schema: [
             """
             CREATE TABLE IF NOT EXISTS wait_list (
                 user TEXT NOT NULL, channel INTEGER NOT NULL, items TEXT NOT NULL,

@@ -351,8 +351,8 @@ struct StoreTests {
     @Test("checkpoints run beside the writer: the database file takes the WAL's pages while it is open and the WAL stays bounded")
     func checkpointsRunBesideTheWriter() async throws {
         let path = Fixture.temporaryDirectory("checkpoint") + "/c.sqlite"
-        let database = try SQLiteDatabase(path: path, synchronous: .normal, schema: ["CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)"],
-                                          checkpointInterval: .milliseconds(10))
+        let database = try SQLiteDatabase(path: path, synchronous: .normal, checkpointInterval: .milliseconds(10),
+                                          schema: ["CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)"])
         func size(_ file: String) -> Int { ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0 }
         let initial = size(path)
         let row = String(repeating: "x", count: 3000)  // about a page per row
