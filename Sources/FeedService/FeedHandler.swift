@@ -36,6 +36,9 @@ public final class FeedHandler: Sendable {
     public let degradations = DegradationCounter()
     /// One request at a time per user.
     let serializer = KeyedSerializer()
+    /// How long a refresh waits for its batch to be durable (the group
+    /// commit's queue and fsync): `history_append_seconds`.
+    let appendLatency = CoreMetrics.Timer(label: "history_append_seconds")
 
     public init(history: any HistoryStore, dependencies: Dependencies, logger: Logger, recallCount: Int32 = 100, defaultBudget: Duration = .milliseconds(300)) {
         self.history = history
@@ -83,7 +86,9 @@ public final class FeedHandler: Sendable {
         }
         var result = try await refresh(query, history: view, deadline: deadline, metadata: metadata, log: log)
         if !result.articleIDs.isEmpty {
+            let started = ContinuousClock.now
             try await history.append(user: user, channel: channel, time: query.timeStamp, items: result.articleIDs)
+            appendLatency.recordNanoseconds(started.duration(to: .now).nanoseconds)
         }
         result.timeStamp = last ?? 0
         return result

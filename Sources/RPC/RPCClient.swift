@@ -84,6 +84,7 @@ public final class RPCClient: Sendable {
     let loop: EventLoop
     private let balancer: Balancer
     private let ownsLoop: Bool
+    private let methodMetrics = Mutex<[CallMetrics]>([])
 
     /// `loop`: run this client's connections on an existing loop (a server's,
     /// so that a handler's downstream call never leaves its thread); nil
@@ -193,7 +194,18 @@ public final class RPCClient: Sendable {
     private func makeCall(_ path: String, timeout: Duration?, metadata: Metadata,
                           onMessage: ((ArraySlice<UInt8>) -> Void)?, onClose: @escaping (RPCError) -> Void) -> ClientCall {
         ClientCall(path: path, metadata: metadata, deadline: timeout.map { ContinuousClock.now + $0 },
-                   maxMessageSize: balancer.maxReceiveMessageSize, onMessage: onMessage, onClose: onClose)
+                   maxMessageSize: balancer.maxReceiveMessageSize, metrics: metrics(for: path), onMessage: onMessage, onClose: onClose)
+    }
+
+    /// The client-side metrics of `path`, made on its first call (a client
+    /// calls a handful of methods: a short list beats hashing the path).
+    private func metrics(for path: String) -> CallMetrics {
+        methodMetrics.withLock { known in
+            if let metrics = known.first(where: { $0.path == path }) { return metrics }
+            let metrics = CallMetrics(path: path, side: .client)
+            known.append(metrics)
+            return metrics
+        }
     }
 
     /// Runs one unary call to completion, honouring task cancellation: its

@@ -63,22 +63,25 @@ struct TopView {
                 continue
             }
             let seconds = Double(snapshot.takenMicros - (before[service]?.takenMicros ?? snapshot.takenMicros)) / 1e6
-            let calls = series(service, "rpc_server_calls_total", in: after)
-            let methods = Set(calls.compactMap { $0.labels["method"] }).filter { !$0.hasPrefix("/reco.Metrics/") && !$0.hasPrefix("/reco.Trace/") && !$0.hasPrefix("/grpc.health") }
-            for method in methods.sorted() {
-                let mine = { (s: MetricSample) in s.labels["method"] == method }
-                let now = total(calls, where: mine)
-                let then = total(series(service, "rpc_server_calls_total", in: before), where: mine)
-                let errors = total(calls) { mine($0) && $0.labels["code"] != "ok" }
-                let latency = series(service, "rpc_server_latency_seconds", in: after).first(where: mine)
-                let earlier = series(service, "rpc_server_latency_seconds", in: before).first(where: mine)
-                // p99 of this window; of the whole run when the window saw no calls.
-                var window = latency?.bucketCounts ?? []
-                if let earlier, earlier.bucketCounts.count == window.count { window = zip(window, earlier.bucketCounts).map { $0 - $1 } }
-                let p99 = window.reduce(0, +) > 0 ? latency?.quantile(0.99, counts: window) : latency?.quantile(0.99)
-                lines.append(pad(service, 16) + pad(method, 34) + lpad(String(Int(now)), 10)
-                             + lpad(seconds > 0 ? String(format: "%.1f", (now - then) / seconds) : "-", 10)
-                             + lpad(p99.map { String(format: "%.2f", $0 * 1000) } ?? "-", 10) + lpad(String(Int(errors)), 8))
+            // What it served, then what it waited for: its calls to the
+            // others (the hop both ways and their queues included) and its
+            // durable history appends.
+            for side in ["rpc_server", "rpc_client"] {
+                let calls = series(service, "\(side)_calls_total", in: after)
+                let methods = Set(calls.compactMap { $0.labels["method"] }).filter { !$0.hasPrefix("/reco.Metrics/") && !$0.hasPrefix("/reco.Trace/") && !$0.hasPrefix("/grpc.health") }
+                for method in methods.sorted() {
+                    let mine = { (s: MetricSample) in s.labels["method"] == method }
+                    let now = total(calls, where: mine)
+                    let then = total(series(service, "\(side)_calls_total", in: before), where: mine)
+                    let errors = total(calls) { mine($0) && $0.labels["code"] != "ok" }
+                    lines.append(row(service, side == "rpc_client" ? "-> " + method : method, count: now, rate: seconds > 0 ? (now - then) / seconds : nil,
+                                     p99: p99(service, "\(side)_latency_seconds", where: mine), errors: errors))
+                }
+            }
+            if let appends = series(service, "history_append_seconds", in: after).first {
+                let now = Double(appends.count), then = Double(series(service, "history_append_seconds", in: before).first?.count ?? appends.count)
+                lines.append(row(service, "history append (fsync)", count: now, rate: seconds > 0 ? (now - then) / seconds : nil,
+                                 p99: p99(service, "history_append_seconds", where: { _ in true }), errors: nil))
             }
         }
         let degraded = order.flatMap { series($0, "reco_degraded_total", in: after) }
@@ -103,6 +106,21 @@ struct TopView {
             lines.append("artifacts: \(service) serves \(version), published \(Int(Date().timeIntervalSince1970 - created)) s ago")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// p99 of this window's samples; of the whole run when the window saw none.
+    func p99(_ service: String, _ name: String, where match: (MetricSample) -> Bool) -> Double? {
+        guard let latency = series(service, name, in: after).first(where: match) else { return nil }
+        var window = latency.bucketCounts
+        if let earlier = series(service, name, in: before).first(where: match), earlier.bucketCounts.count == window.count {
+            window = zip(window, earlier.bucketCounts).map { $0 - $1 }
+        }
+        return window.reduce(0, +) > 0 ? latency.quantile(0.99, counts: window) : latency.quantile(0.99)
+    }
+
+    func row(_ service: String, _ method: String, count: Double, rate: Double?, p99: Double?, errors: Double?) -> String {
+        pad(service, 16) + pad(method, 34) + lpad(String(Int(count)), 10) + lpad(rate.map { String(format: "%.1f", $0) } ?? "-", 10)
+            + lpad(p99.map { String(format: "%.2f", $0 * 1000) } ?? "-", 10) + lpad(errors.map { String(Int($0)) } ?? "-", 8)
     }
 
     func pad(_ text: String, _ width: Int) -> String { text.count >= width ? String(text.prefix(width - 1)) + " " : text.padding(toLength: width, withPad: " ", startingAt: 0) }

@@ -75,7 +75,7 @@ struct HealthTests {
 @Suite("client status mapping")
 struct ClientStatusMappingTests {
     func call() -> ClientCall {
-        ClientCall(path: "/x/y", metadata: Metadata(), deadline: nil, maxMessageSize: 10, onMessage: { _ in }, onClose: { _ in })
+        ClientCall(path: "/x/y", metadata: Metadata(), deadline: nil, maxMessageSize: 10, metrics: CallMetrics(path: "/x/y", side: .client), onMessage: { _ in }, onClose: { _ in })
     }
 
     @Test("a stream that ends without grpc-status is UNKNOWN")

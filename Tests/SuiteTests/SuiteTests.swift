@@ -147,6 +147,7 @@ struct SuiteTests {
             .split(separator: " ").dropFirst(2).first.flatMap { Int($0) } ?? 0
         #expect(topStatus == 0 && routerCalls > 50 && top.contains("5 of 5 services answering"), "\(top)")
         for line in ["RecoCenter      /reco.Feed/feed", "CacheService    /reco.Cache/take", "SortService     /reco.Sort/rank", "cache takes: hit ",
+                     "ABRouter        -> /reco.Feed/feed", "RecoCenter      -> /reco.Sort/rank", "RecoCenter      history append (fsync)",
                      "artifacts: RecallService serves v", "artifacts: SortService serves v"] {
             #expect(top.contains(line), "\(line): \(top)")
         }

@@ -225,6 +225,13 @@ struct RecodTests {
         #expect(calls(first) == 10, "\(first.prefix(3000))")
         #expect(first.contains(#"recod_program_running{program="ABRouter"} 1"#) && first.contains(#"rpc_server_latency_seconds_bucket{method="/reco.Feed/feed",program="RecoCenter",le="+Inf"} "#))
         #expect(first.contains(#"cache_takes_total{result="hit",program="CacheService"}"#) && first.contains(#"artifact_version{version="#))
+        // What the callers waited for: ABRouter's calls to RecoCenter, and RecoCenter's durable history appends.
+        func value(_ name: String, _ labels: [String]) -> Double? {
+            first.split(separator: "\n").first { $0.hasPrefix(name + "{") && labels.allSatisfy($0.contains) }.flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        #expect(value("rpc_client_calls_total", [#"method="/reco.Feed/feed""#, #"code="ok""#, #"program="ABRouter""#]) == 10, "\(first.prefix(3000))")
+        #expect(value("rpc_client_latency_seconds_count", [#"method="/reco.Feed/feed""#, #"program="ABRouter""#]) == 10)
+        #expect(value("history_append_seconds_count", [#"program="RecoCenter""#]) == 10)
 
         // A restart is answered once the old process is told to stop: wait for
         // the new one, or a health check may still reach the old.

@@ -60,9 +60,8 @@ final class Balancer: @unchecked Sendable {
     func cancel(_ call: ClientCall, _ status: RPCError) {
         if let connection = call.connection {
             connection.cancel(call, status)
-        } else if !call.completed {
-            call.completed = true
-            call.onClose(status)
+        } else {
+            call.finish(status)
         }
     }
 
@@ -84,6 +83,8 @@ final class Balancer: @unchecked Sendable {
         connection.loop.schedule(at: retryAt) { [weak self] in self?.probe(index) }
     }
 
+    static let probeMetrics = CallMetrics(path: "/grpc.health.v1.Health/Check", side: .client)
+
     /// Re-admits an ejected endpoint once a health check says SERVING.
     private func probe(_ index: Int) {
         let connection = connections[index]
@@ -91,7 +92,7 @@ final class Balancer: @unchecked Sendable {
         var response: HealthCheckResponse?
         let call = ClientCall(
             path: "/grpc.health.v1.Health/Check", metadata: Metadata(),
-            deadline: .now + connection.configuration.healthCheckTimeout, maxMessageSize: 1024,
+            deadline: .now + connection.configuration.healthCheckTimeout, maxMessageSize: 1024, metrics: Self.probeMetrics,
             onMessage: { response = try? HealthCheckResponse(serializedBytes: $0) },
             onClose: { [weak self] status in
                 guard let self else { return }

@@ -29,16 +29,28 @@ final class ClientCall: @unchecked Sendable {
     var response: ArraySlice<UInt8>?
     /// Receives each response message, then the final status exactly once.
     let onMessage: ((ArraySlice<UInt8>) -> Void)?
-    let onClose: (RPCError) -> Void
+    private let onClose: (RPCError) -> Void
+    /// The caller's view of the method: its calls end here.
+    let metrics: CallMetrics
+    let started = ContinuousClock.now
 
-    init(path: String, metadata: Metadata, deadline: ContinuousClock.Instant?, maxMessageSize: Int,
+    init(path: String, metadata: Metadata, deadline: ContinuousClock.Instant?, maxMessageSize: Int, metrics: CallMetrics,
          onMessage: ((ArraySlice<UInt8>) -> Void)?, onClose: @escaping (RPCError) -> Void) {
         self.path = path
         self.metadata = metadata
         self.deadline = deadline
         self.deframer = MessageDeframer(maxMessageSize: maxMessageSize)
+        self.metrics = metrics
         self.onMessage = onMessage
         self.onClose = onClose
+    }
+
+    /// Ends the call once: counted, then `status` to the caller.
+    func finish(_ status: RPCError) {
+        guard !completed else { return }
+        completed = true
+        metrics.record(code: status.code, nanoseconds: started.duration(to: .now).nanoseconds)
+        onClose(status)
     }
 
     func receive(_ message: ArraySlice<UInt8>) {

@@ -146,11 +146,10 @@ final class ClientConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
 
     private func complete(_ call: ClientCall, _ status: RPCError) {
         guard !call.completed else { return }
-        call.completed = true
         call.connection = nil
         if let timer = call.deadlineTimer { loop.cancelTimer(timer) }
         if let id = call.streamID { calls[id] = nil }
-        call.onClose(status)
+        call.finish(status)
         if goawayReceived && calls.isEmpty { loop.execute { [self] in reconnectIfDrained() } }
     }
 

@@ -324,8 +324,7 @@ final class ServerConnection: HTTP2SessionDelegate, EventLoopHandler, EventLoopF
     /// The call's span for `recoctl trace`, and its metrics.
     private static func recordServed(_ context: ServerContext, _ handler: MethodHandler, _ status: RPCError,
                                      started: ContinuousClock.Instant, startMicros: Int64) {
-        let (seconds, attoseconds) = started.duration(to: .now).components
-        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let nanoseconds = started.duration(to: .now).nanoseconds
         SpanRecorder.shared.record(ServedSpan(trace: context.trace, path: context.path, startMicros: startMicros,
                                               durationMicros: nanoseconds / 1_000, code: status.code))
         handler.metrics.record(code: status.code, nanoseconds: nanoseconds)
