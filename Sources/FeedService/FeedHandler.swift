@@ -36,6 +36,8 @@ public final class FeedHandler: Sendable {
     public let degradations = DegradationCounter()
     /// One request at a time per user.
     let serializer = KeyedSerializer()
+    /// What this RecoCenter left in each wait list: a list known empty is not asked.
+    let parked = ParkedItems()
     /// How long a refresh waits for its batch to be durable (the group
     /// commit's queue and fsync): `history_append_seconds`.
     let appendLatency = CoreMetrics.Timer(label: "history_append_seconds")
@@ -107,13 +109,15 @@ public final class FeedHandler: Sendable {
         // 1. The cache, minus what history shows: an item shown in channel 0
         // since the ranking, or a wait list that lost its last takes in a crash.
         // A channel the user was never served has no cache (a ranking is
-        // parked only by a refresh that also writes history): no call.
+        // parked only by a refresh that also writes history), nor has one
+        // whose list this RecoCenter emptied: no call.
         var items: [Int64] = []
-        if history.newest != nil {
+        if history.newest != nil && !parked.knownEmpty(user: query.userID, channel: query.channelID) {
             do {
                 let cached: ItemList = try await dependencies.cache.unary(
                     "/reco.Cache/take", FeedQuery(userID: query.userID, channelID: query.channelID, count: query.count),
                     timeout: budget(0.15), metadata: metadata)
+                parked.took(cached.articleIDs.count, asked: want, user: query.userID, channel: query.channelID)
                 items = cached.articleIDs.filter { !history.wasShown($0) }
             } catch {
                 degrade("cache", error)
@@ -154,6 +158,7 @@ public final class FeedHandler: Sendable {
         // take that came back short emptied the cache, and a channel never
         // served has none.
         if !rest.isEmpty {
+            parked.parked(rest.count, user: query.userID, channel: query.channelID)
             let logger = log
             dependencies.cache.send("/reco.Cache/put", FeedQuery(userID: query.userID, channelID: query.channelID, articleIDs: rest),
                                     timeout: .milliseconds(500), metadata: metadata) { status in

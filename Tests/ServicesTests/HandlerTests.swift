@@ -13,6 +13,7 @@ import RPC
 import RecallServer
 import SortServer
 import Stores
+import Synchronization
 import TestSupport
 import Testing
 
@@ -201,21 +202,24 @@ struct HandlerTests {
 struct FeedHandlerTests {
     /// Recall, sort and cache served in-process; `sortAlive` or `cacheAlive`
     /// false points that dependency at a closed port.
-    func makeFeed(sortAlive: Bool, cacheAlive: Bool = true) async throws -> (FeedHandler, [RPCServer]) {
+    func makeFeed(sortAlive: Bool, cacheAlive: Bool = true, recallCount: Int32 = 100,
+                  cache wrap: (any FeedCache) -> any FeedCache = { $0 }, cacheClient: (RPCClient) -> Void = { _ in }) async throws -> (FeedHandler, [RPCServer]) {
         let artifacts = try await fixtureWatcher()
         let logger = Logger(label: "test")
         let recall = RPCServer(configuration: .init(port: 0), router: RecallHandler(artifacts: artifacts, experiments: experiments, logger: logger).router)
         let sort = RPCServer(configuration: .init(port: 0), router: RankHandler(artifacts: artifacts, experiments: experiments, logger: logger).router)
         let dir = Fixture.temporaryDirectory("feed")
-        let cache = RPCServer(configuration: .init(port: 0), router: CacheHandler(cache: TieredFeedCache(waitList: try SQLiteWaitList(path: dir + "/w.sqlite")), logger: logger).router)
+        let cache = RPCServer(configuration: .init(port: 0), router: CacheHandler(cache: wrap(TieredFeedCache(waitList: try SQLiteWaitList(path: dir + "/w.sqlite"))), logger: logger).router)
         for server in [recall, sort, cache] { try server.start() }
         if !sortAlive { await sort.shutdown(grace: .zero) }
+        let cacheCalls = try RPCClient(endpoint: .init(port: cacheAlive ? cache.port : 1))
+        cacheClient(cacheCalls)
         let feed = FeedHandler(
             history: try SQLiteHistoryStore(path: dir + "/h.sqlite"),
             dependencies: .init(recall: try RPCClient(endpoint: .init(port: recall.port)),
                                 sort: try RPCClient(endpoint: .init(port: sortAlive ? sort.port : 1)),
-                                cache: try RPCClient(endpoint: .init(port: cacheAlive ? cache.port : 1))),
-            logger: logger, defaultBudget: .seconds(30))
+                                cache: cacheCalls),
+            logger: logger, recallCount: recallCount, defaultBudget: .seconds(30))
         return (feed, [recall, sort, cache])
     }
 
@@ -281,6 +285,48 @@ struct FeedHandlerTests {
         for server in servers { await server.shutdown(grace: .zero) }
     }
 
+    @Test("a wait list RecoCenter emptied itself is not asked again until it parks a new ranking")
+    func emptiedWaitListIsNotAsked() async throws {
+        let counting = CountingFeedCache()
+        nonisolated(unsafe) var cache: RPCClient?
+        let (feed, servers) = try await makeFeed(sortAlive: true, cache: { counting.inner = $0; return counting }, cacheClient: { cache = $0 })
+        let context = ServerContext(path: "/reco.Feed/feed")
+        var time = Int64(1_700_000_000_000), seen: [Int32: Set<Int64>] = [:]
+        /// One refresh: how many takes it made, what it served, whether it parked a ranking.
+        func refresh(_ channel: Int32, count: Int32) async throws -> (takes: Int32, served: Int, parked: Int?) {
+            time += 1000
+            let (takes, puts) = (counting.takes.load(ordering: .relaxed), counting.puts.load(ordering: .relaxed))
+            let answer = try await feed.feed(FeedQuery(userID: "12", channelID: channel, count: count, sources: [100, 101, 103, 104], model: 200, timeStamp: time),
+                                             context: context)
+            #expect(seen[channel, default: []].isDisjoint(with: answer.articleIDs), "repeated: \(answer.articleIDs)")
+            seen[channel, default: []].formUnion(answer.articleIDs)
+            // The put is sent without waiting: a call behind it on RecoCenter's
+            // connection to the cache is answered after it was applied.
+            let _: HealthCheckResponse = try await cache!.unary("/grpc.health.v1.Health/Check", HealthCheckRequest(service: ""))
+            let parked = counting.puts.load(ordering: .relaxed) > puts ? counting.lastPut.withLock { $0 } : nil
+            return (counting.takes.load(ordering: .relaxed) - takes, answer.articleIDs.count, parked)
+        }
+        // Drained exactly: a take that got all it asked for, and the count says nothing is left.
+        let first = try await refresh(1, count: 2)
+        let parked = try #require(first.parked)
+        #expect(first.takes == 0 && parked > 0, "a channel never served asks no cache")
+        let drained = try await refresh(1, count: Int32(parked))
+        #expect(drained.takes == 1 && drained.served == parked)
+        let next = try await refresh(1, count: 2)
+        #expect(next.takes == 0, "known empty: straight to recall")
+        if next.parked != nil {
+            #expect(try await refresh(1, count: 2).takes == 1, "a new ranking was parked: asked again")
+        }
+        // Found short: a take that got less than it asked for.
+        _ = try await refresh(0, count: 2)
+        let short = try await refresh(0, count: 200)
+        #expect(short.takes == 1)
+        if short.parked == nil {
+            #expect(try await refresh(0, count: 2).takes == 0, "found short and nothing parked since: not asked")
+        }
+        for server in servers { await server.shutdown(grace: .zero) }
+    }
+
     @Test("concurrent requests of one user run one at a time: refreshes never serve an item twice, late ones page back")
     func concurrentRequestsOfOneUser() async throws {
         let (feed, servers) = try await makeFeed(sortAlive: true)
@@ -314,4 +360,41 @@ struct FeedHandlerTests {
         #expect(feed.degradations.snapshot["sort"] == 1)
         for server in servers { await server.shutdown(grace: .zero) }
     }
+}
+
+/// A cache that counts the takes it answers (on the loop or off it).
+final class CountingFeedCache: FeedCache, @unchecked Sendable {
+    /// Set once, before the first call.
+    var inner: (any FeedCache)!
+    let takes = Atomic<Int32>(0)
+    let puts = Atomic<Int32>(0)
+    let lastPut = Mutex<Int>(0)
+
+    func take(user: String, channel: Int32, count: Int) async throws -> [Int64] {
+        takes.add(1, ordering: .relaxed)
+        return try await inner.take(user: user, channel: channel, count: count)
+    }
+
+    func takeNow(user: String, channel: Int32, count: Int) -> [Int64]? {
+        let taken = inner.takeNow(user: user, channel: channel, count: count)
+        if taken != nil { takes.add(1, ordering: .relaxed) }
+        return taken
+    }
+
+    func put(user: String, channel: Int32, items: [Int64]) async throws {
+        try await inner.put(user: user, channel: channel, items: items)
+        counted(items)
+    }
+
+    func putNow(user: String, channel: Int32, items: [Int64]) -> Bool {
+        let done = inner.putNow(user: user, channel: channel, items: items)
+        if done { counted(items) }
+        return done
+    }
+
+    private func counted(_ items: [Int64]) {
+        lastPut.withLock { $0 = items.count }
+        puts.add(1, ordering: .relaxed)
+    }
+    func invalidate(user: String) async throws { try await inner.invalidate(user: user) }
 }
