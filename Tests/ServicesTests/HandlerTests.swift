@@ -252,14 +252,19 @@ struct FeedHandlerTests {
 
     @Test("a wait list that lost its takes (a crash before the write) never makes a refresh repeat an item")
     func staleWaitListNeverRepeats() async throws {
-        let (feed, servers) = try await makeFeed(sortAlive: true)
+        nonisolated(unsafe) var feedCache: RPCClient?
+        let (feed, servers) = try await makeFeed(sortAlive: true, cacheClient: { feedCache = $0 })
         let context = ServerContext(path: "/reco.Feed/feed")
         let query = FeedQuery(userID: "8", channelID: 0, count: 4, sources: [100, 101, 103, 104], model: 200, timeStamp: 1_700_000_001_000)
         let first = try await feed.feed(query, context: context)
         #expect(first.articleIDs.count == 4)
+        // The rest of the ranking is put without waiting: a call behind it on
+        // RecoCenter's connection to the cache is answered once it is in.
+        let _: HealthCheckResponse = try await feedCache!.unary("/grpc.health.v1.Health/Check", HealthCheckRequest(service: ""))
         // The cache comes back with the served items at the front of the ranking.
         let cache = try RPCClient(endpoint: .init(port: servers[2].port))
         let rest: ItemList = try await cache.unary("/reco.Cache/take", FeedQuery(userID: "8", channelID: 0, count: 200))
+        #expect(!rest.articleIDs.isEmpty)
         let _: ItemList = try await cache.unary("/reco.Cache/put", FeedQuery(userID: "8", channelID: 0, articleIDs: first.articleIDs + rest.articleIDs))
         var second = query
         second.timeStamp += 1000

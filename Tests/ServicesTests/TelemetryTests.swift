@@ -21,8 +21,9 @@ struct TelemetryTests {
         #expect(snapshot.samples[2].value == 0.25 && snapshot.samples[2].kind == MetricSample.Kind.gauge.rawValue)
         let latency = snapshot.samples[3]
         #expect(latency.count == 6 && abs(latency.sum - 7.0469) < 1e-9)
-        // Buckets: <=0.5 ms 1, <=1 ms 1, <=5 ms 2, <=50 ms 1, +Inf 1.
-        #expect(latency.bucketCounts == [1, 1, 0, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1])
+        // Buckets: <=0.25 ms 1, <=0.75 ms 1, <=3 ms 2, <=50 ms 1, +Inf 1.
+        #expect(latency.bucketBounds.prefix(8) == [0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005])
+        #expect(latency.bucketCounts == [1, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1])
         #expect(try MetricsSnapshot(serializedBytes: snapshot.serializedBytes()) == snapshot)
     }
 
