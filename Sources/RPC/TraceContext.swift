@@ -83,7 +83,10 @@ public struct TraceContext: Sendable, Hashable, CustomStringConvertible {
     static func parse(_ value: String) -> (traceHigh: UInt64, traceLow: UInt64, span: UInt64)? {
         var field = 0, length = 0
         var version: UInt64 = 0, high: UInt64 = 0, low: UInt64 = 0, span: UInt64 = 0
-        for byte in value.utf8 {
+        // The bytes in place: every served call parses one of these.
+        let bytes = value.utf8.span
+        for index in bytes.indices {
+            let byte = bytes[index]
             if byte == 0x2D {
                 guard field != 0 || length == 2, field != 1 || length == 32, field != 2 || length == 16, field != 3 || length == 2 else { return nil }
                 field += 1
