@@ -199,10 +199,12 @@ public final class RPCClient: Sendable {
 
     /// The client-side metrics of `path`, made on its first call (a client
     /// calls a handful of methods: a short list beats hashing the path).
+    /// Past 64 paths the rest share one series, "other".
     private func metrics(for path: String) -> CallMetrics {
         methodMetrics.withLock { known in
             if let metrics = known.first(where: { $0.path == path }) { return metrics }
-            let metrics = CallMetrics(path: path, side: .client)
+            if known.count >= 64, let other = known.first(where: { $0.path == "other" }) { return other }
+            let metrics = CallMetrics(path: known.count >= 64 ? "other" : path, side: .client)
             known.append(metrics)
             return metrics
         }
