@@ -126,12 +126,33 @@ public final class RPCClient: Sendable {
     ) async throws(RPCError) -> Response {
         let framed = MessageDeframer.framed(request.serializedBytes(headroom: 5))
         let (status, response) = await run(path, timeout: timeout, metadata: metadata, firstMessage: framed)
-        guard status.code == .ok else { throw status }
-        guard let bytes = response else { throw RPCError(.internalError, "no response message") }
+        return try Self.answer(status, response).get()
+    }
+
+    /// A unary call whose answer goes to `completion`, on the loop thread:
+    /// no task or continuation per call, for callers that live on the loop
+    /// already and keep many calls going (a load generator, say).
+    public func unary<Request: ProtoMessage, Response: ProtoMessage>(
+        _ path: String, _ request: Request, as: Response.Type = Response.self, timeout: Duration, metadata: Metadata = Metadata(),
+        completion: @escaping @Sendable (Result<Response, RPCError>) -> Void
+    ) {
+        let framed = MessageDeframer.framed(request.serializedBytes(headroom: 5))
+        let received = ReceivedMessage()
+        let call = makeCall(path, timeout: timeout, metadata: metadata, onMessage: { received.bytes = $0 }) { status in
+            completion(Self.answer(status, received.bytes))
+        }
+        let balancer = balancer
+        loop.executeSoon { balancer.start(call, framed: framed, end: true) }
+    }
+
+    /// A unary call's response from its final status and message.
+    private static func answer<Response: ProtoMessage>(_ status: RPCError, _ bytes: ArraySlice<UInt8>?) -> Result<Response, RPCError> {
+        guard status.code == .ok else { return .failure(status) }
+        guard let bytes else { return .failure(RPCError(.internalError, "no response message")) }
         do {
-            return try Response(serializedBytes: bytes)
+            return .success(try Response(serializedBytes: bytes))
         } catch {
-            throw RPCError(.internalError, "cannot decode response: \(error)")
+            return .failure(RPCError(.internalError, "cannot decode response: \(error)"))
         }
     }
 
@@ -231,6 +252,11 @@ public final class RPCClient: Sendable {
         // The response was set on the loop thread before the status resumed us.
         return (status, box.call.withLock { $0 }?.response)
     }
+}
+
+/// The message of a call answered through a completion; set and read on the loop thread.
+private final class ReceivedMessage: @unchecked Sendable {
+    var bytes: ArraySlice<UInt8>?
 }
 
 /// Holds the call created inside the continuation so the cancellation handler can reach it.

@@ -17,13 +17,26 @@ guard arguments.count >= 5, let endpoint = RPCClient.Endpoint(arguments[1]), let
     FileHandle.standardError.write(Data("usage: FeedLoad HOST:PORT user|article CONCURRENCY SECONDS [USERS] [CHANNELS] [ARTICLES]\n".utf8))
     exit(2)
 }
-let mode = arguments[2]
-let users = arguments.count > 5 ? Int(arguments[5]) ?? 943 : 943
-let channels = arguments.count > 6 ? Int32(arguments[6]) ?? 19 : 19
-let articles = arguments.count > 7 ? Int64(arguments[7]) ?? 1682 : 1682
+/// What every worker calls, and how.
+struct LoadPlan: Sendable {
+    let mode: String
+    let users: Int
+    let channels: Int32
+    let articles: Int64
+    /// Paced: a worker's k-th call is due at start + k * interval (zero: at once).
+    let interval: Duration
+}
 let rate = arguments.count > 8 ? Double(arguments[8]) ?? 0 : 0
-// Every call's timestamp is later than every earlier call's.
-let clock = Atomic<Int64>(Int64(Date().timeIntervalSince1970 * 1000) - 86_400_000)
+let plan = LoadPlan(mode: arguments[2], users: arguments.count > 5 ? Int(arguments[5]) ?? 943 : 943,
+                    channels: arguments.count > 6 ? Int32(arguments[6]) ?? 19 : 19,
+                    articles: arguments.count > 7 ? Int64(arguments[7]) ?? 1682 : 1682,
+                    interval: rate > 0 ? Duration.seconds(Double(concurrency) / rate) : .zero)
+
+/// Every call's timestamp is later than every earlier call's.
+final class Timestamps: Sendable {
+    let last = Atomic<Int64>(Int64(Date().timeIntervalSince1970 * 1000) - 86_400_000)
+    func next() -> Int64 { last.add(1, ordering: .relaxed).newValue }
+}
 
 /// What the load client reads of a Track: how many items and the time
 /// stamp. The tracking strings are skipped, not built: a load generator
@@ -54,64 +67,107 @@ struct WorkerResult: Sendable {
     var errors: [String: Int] = [:]
 }
 
-// The workers run on the client's own event loop, as a service's handlers
-// do: a call and its response never cross threads, so the load client takes
-// as little as it can of the cores it shares with the services.
+// The workers live on the client's event loop: each completion, on the
+// loop thread, records its call and starts the worker's next one, with no
+// task or continuation per call, as h2load keeps its streams going; the
+// load client takes as little as it can of the cores it shares with the
+// services.
 let loop = try EventLoop(name: "feed-load")
 let client = try RPCClient(endpoint: endpoint, loop: loop)
 let done = DispatchSemaphore(value: 0)
-nonisolated(unsafe) var results: [WorkerResult] = []
-nonisolated(unsafe) var elapsed = 0.0
-Task.detached {
-    let start = ContinuousClock.now
-    let end = start + .milliseconds(Int(seconds * 1000))
-    results = await withTaskGroup(of: WorkerResult.self) { group in
-        for _ in 0..<concurrency {
-            group.addTask(executorPreference: loop) {
-                var result = WorkerResult()
-                // Seeded once per worker: random users without a system call each.
-                var random = SeededGenerator(seed: UInt64.random(in: 0...UInt64.max))
-                // Paced: this worker's k-th call is due at start + k * concurrency / rate.
-                let interval = rate > 0 ? Duration.seconds(Double(concurrency) / rate) : .zero
-                var due = start
-                while ContinuousClock.now < end {
-                    if rate > 0 {
-                        due = due + interval
-                        if due > ContinuousClock.now { try? await Task.sleep(until: due, clock: .continuous) }
-                    }
-                    let began = ContinuousClock.now
-                    do {
-                        if mode == "user" {
-                            let request = User(userID: String(Int.random(in: 1...users, using: &random)), channelID: Int32.random(in: 0...channels, using: &random), articleNum: 10,
-                                               timeStamp: clock.add(1, ordering: .relaxed).newValue)
-                            let track: TrackCount = try await client.unary("/UserRecommend/user_recommend", request, timeout: .seconds(5))
-                            if track.items == 0 { result.empty += 1 }
-                        } else {
-                            let request = Article(articleID: Int64.random(in: 1...articles, using: &random), articleNum: 10)
-                            let _: Similar = try await client.unary("/UserRecommend/article_recommend", request, timeout: .seconds(5))
-                        }
-                        let took = began.duration(to: .now)
-                        result.latencies.append(Double(took.components.seconds) * 1e3 + Double(took.components.attoseconds) / 1e15)
-                    } catch {
-                        result.errors["\((error as? RPCError)?.code ?? .unknown)", default: 0] += 1
-                    }
+
+/// One closed-loop caller: touched only on the loop thread.
+final class Worker: @unchecked Sendable {
+    let plan: LoadPlan
+    let client: RPCClient
+    let loop: EventLoop
+    let timestamps: Timestamps
+    var result = WorkerResult()
+    // Seeded once per worker: random users without a system call each.
+    var random = SeededGenerator(seed: UInt64.random(in: 0...UInt64.max))
+    var due: ContinuousClock.Instant
+    let end: ContinuousClock.Instant
+    let finished: @Sendable () -> Void
+
+    init(plan: LoadPlan, client: RPCClient, loop: EventLoop, timestamps: Timestamps, start: ContinuousClock.Instant, end: ContinuousClock.Instant,
+         finished: @escaping @Sendable () -> Void) {
+        self.plan = plan
+        self.client = client
+        self.loop = loop
+        self.timestamps = timestamps
+        due = start
+        self.end = end
+        self.finished = finished
+    }
+
+    /// The next call, now or when it is due; `finished` once the time is up.
+    func next() {
+        guard ContinuousClock.now < end else { return finished() }
+        if plan.interval > .zero {
+            due = due + plan.interval
+            if due > ContinuousClock.now {
+                let due = due
+                Task { [self] in
+                    try? await Task.sleep(until: due, clock: .continuous)
+                    loop.execute { self.call() }
                 }
-                return result
+                return
             }
         }
-        return await group.reduce(into: []) { $0.append($1) }
+        call()
     }
-    let took = start.duration(to: .now)
-    elapsed = Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
-    done.signal()
+
+    func call() {
+        let began = ContinuousClock.now
+        if plan.mode == "user" {
+            let request = User(userID: String(Int.random(in: 1...plan.users, using: &random)), channelID: Int32.random(in: 0...plan.channels, using: &random),
+                               articleNum: 10, timeStamp: timestamps.next())
+            client.unary("/UserRecommend/user_recommend", request, as: TrackCount.self, timeout: .seconds(5)) { [self] answer in
+                if case .success(let track) = answer, track.items == 0 { result.empty += 1 }
+                ended(answer.map { _ in () }, began)
+            }
+        } else {
+            let request = Article(articleID: Int64.random(in: 1...plan.articles, using: &random), articleNum: 10)
+            client.unary("/UserRecommend/article_recommend", request, as: Similar.self, timeout: .seconds(5)) { [self] answer in
+                ended(answer.map { _ in () }, began)
+            }
+        }
+    }
+
+    func ended(_ answer: Result<Void, RPCError>, _ began: ContinuousClock.Instant) {
+        switch answer {
+        case .success:
+            let took = began.duration(to: .now)
+            result.latencies.append(Double(took.components.seconds) * 1e3 + Double(took.components.attoseconds) / 1e15)
+        case .failure(let error):
+            result.errors["\(error.code)", default: 0] += 1
+        }
+        next()
+    }
 }
+
+let start = ContinuousClock.now
+let remaining = Atomic<Int>(concurrency)
+let timestamps = Timestamps()
+// Paced workers start staggered across one interval, so the calls arrive
+// spread out rather than in bursts of `concurrency`.
+let workers = (0..<concurrency).map { index in
+    Worker(plan: plan, client: client, loop: loop, timestamps: timestamps, start: start + plan.interval * (Double(index) / Double(concurrency)), end: start + .milliseconds(Int(seconds * 1000))) {
+        if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { done.signal() }
+    }
+}
+loop.execute { for worker in workers { worker.next() } }
 done.wait()
+let took = start.duration(to: .now)
+let elapsed = Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
+// Every worker has finished on the loop thread: their results are read after it.
+let results = workers.map(\.result)
 let latencies = results.flatMap(\.latencies).sorted()
 var errors: [String: Int] = [:]
 for r in results { errors.merge(r.errors, uniquingKeysWith: +) }
 func percentile(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
 let summary: [String: Any] = [
-    "mode": mode, "concurrency": concurrency, "seconds": elapsed, "calls": latencies.count,
+    "mode": plan.mode, "concurrency": concurrency, "seconds": elapsed, "calls": latencies.count,
     "qps": Double(latencies.count) / elapsed, "p50_ms": percentile(0.5), "p99_ms": percentile(0.99), "max_ms": latencies.last ?? 0,
     "errors": errors, "empty_answers": results.reduce(0) { $0 + $1.empty },
 ]
