@@ -34,12 +34,7 @@ public struct RPCRouter: Sendable {
         _ service: String, _ method: String,
         _ handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
     ) {
-        let path = "/\(service)/\(method)"
-        methods[path] = MethodHandler(kind: .unary, metrics: CallMetrics(path: path)) { call in
-            let request = try Request(serializedBytes: call.takeSingleRequest())
-            let response = try await handler(request, call.context)
-            call.send(response.serializedBytes(headroom: 5))
-        }
+        register(service, method, .unary, run: Self.unaryTask(handler))
     }
 
     /// A unary method whose handler never suspends (a lookup or a computation
@@ -61,11 +56,7 @@ public struct RPCRouter: Sendable {
         immediately: @escaping @Sendable (Request, ServerContext) throws -> Response?,
         _ handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
     ) {
-        let path = "/\(service)/\(method)"
-        methods[path] = MethodHandler(kind: .unary, metrics: CallMetrics(path: path), run: { call in
-            let request = try Request(serializedBytes: call.takeSingleRequest())
-            call.send(try await handler(request, call.context).serializedBytes(headroom: 5))
-        }, runNow: { bytes, context in
+        register(service, method, .unary, run: Self.unaryTask(handler), runNow: { bytes, context in
             try immediately(Request(serializedBytes: bytes), context)?.serializedBytes(headroom: 5)
         })
     }
@@ -74,8 +65,7 @@ public struct RPCRouter: Sendable {
         _ service: String, _ method: String,
         _ handler: @escaping @Sendable (Request, ResponseWriter<Response>, ServerContext) async throws -> Void
     ) {
-        let path = "/\(service)/\(method)"
-        methods[path] = MethodHandler(kind: .serverStreaming, metrics: CallMetrics(path: path)) { call in
+        register(service, method, .serverStreaming) { call in
             let request = try Request(serializedBytes: call.takeSingleRequest())
             try await handler(request, ResponseWriter(call: call), call.context)
         }
@@ -85,8 +75,7 @@ public struct RPCRouter: Sendable {
         _ service: String, _ method: String,
         _ handler: @escaping @Sendable (RequestStream<Request>, ServerContext) async throws -> Response
     ) {
-        let path = "/\(service)/\(method)"
-        methods[path] = MethodHandler(kind: .clientStreaming, metrics: CallMetrics(path: path)) { call in
+        register(service, method, .clientStreaming) { call in
             let response = try await handler(RequestStream(call.requests), call.context)
             call.send(response.serializedBytes(headroom: 5))
         }
@@ -96,9 +85,26 @@ public struct RPCRouter: Sendable {
         _ service: String, _ method: String,
         _ handler: @escaping @Sendable (RequestStream<Request>, ResponseWriter<Response>, ServerContext) async throws -> Void
     ) {
-        let path = "/\(service)/\(method)"
-        methods[path] = MethodHandler(kind: .bidirectionalStreaming, metrics: CallMetrics(path: path)) { call in
+        register(service, method, .bidirectionalStreaming) { call in
             try await handler(RequestStream(call.requests), ResponseWriter(call: call), call.context)
+        }
+    }
+
+    /// `/service/method` with its own metrics.
+    private mutating func register(_ service: String, _ method: String, _ kind: RPCKind,
+                                   run: @escaping @Sendable (ServerCall) async throws -> Void,
+                                   runNow: (@Sendable (ArraySlice<UInt8>, ServerContext) throws -> [UInt8]?)? = nil) {
+        let path = "/\(service)/\(method)"
+        methods[path] = MethodHandler(kind: kind, metrics: CallMetrics(path: path), run: run, runNow: runNow)
+    }
+
+    /// A unary handler as a task: the one request in, the one response out.
+    private static func unaryTask<Request: ProtoMessage, Response: ProtoEncodable>(
+        _ handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
+    ) -> @Sendable (ServerCall) async throws -> Void {
+        { call in
+            let request = try Request(serializedBytes: call.takeSingleRequest())
+            call.send(try await handler(request, call.context).serializedBytes(headroom: 5))
         }
     }
 

@@ -40,9 +40,7 @@ enum HeaderName: Equatable {
     /// The names the RPC layer reads, and the reserved ones it skips,
     /// recognised from nghttp2's bytes without making a string.
     fileprivate static func known(_ name: UnsafeBufferPointer<UInt8>) -> HeaderName? {
-        func matches(_ literal: StaticString) -> Bool {
-            literal.utf8CodeUnitCount == name.count && memcmp(name.baseAddress!, literal.utf8Start, name.count) == 0
-        }
+        func matches(_ literal: StaticString) -> Bool { equal(name, literal) }
         switch name.count {
         case 2: return matches("te") ? .ignored : nil
         case 5: return matches(":path") ? .path : nil
@@ -57,8 +55,12 @@ enum HeaderName: Equatable {
 
     /// Whether a value is the content type of nearly every call.
     fileprivate static func isGRPCContentType(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
-        let type: StaticString = "application/grpc"
-        return value.count == type.utf8CodeUnitCount && memcmp(value.baseAddress!, type.utf8Start, value.count) == 0
+        equal(value, "application/grpc")
+    }
+
+    /// nghttp2's bytes against a literal, without making a string.
+    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        bytes.count == literal.utf8CodeUnitCount && (bytes.isEmpty || memcmp(bytes.baseAddress!, literal.utf8Start, bytes.count) == 0)
     }
 }
 
@@ -224,11 +226,12 @@ final class HTTP2Session {
     private func withNameValues<R>(_ block: HeaderBlock, _ body: (UnsafePointer<nghttp2_nv>, Int) -> R) -> R {
         block.bytes.withUnsafeBufferPointer { buffer in
             withUnsafeTemporaryAllocation(of: nghttp2_nv.self, capacity: max(block.count, 1)) { nva in
+                // nghttp2 takes non-const pointers but only reads through them
+                // (nil only for a block without bytes, which has no fields).
+                let base = UnsafeMutablePointer(mutating: buffer.baseAddress)
                 for (i, field) in block.fields.enumerated() {
-                    // nghttp2 takes non-const pointers but only reads through them.
-                    let base = UnsafeMutablePointer(mutating: buffer.baseAddress!)
                     nva.initializeElement(at: i, to: nghttp2_nv(
-                        name: base + field.start, value: base + field.start + field.nameLength,
+                        name: base! + field.start, value: base! + field.start + field.nameLength,
                         namelen: field.nameLength, valuelen: field.valueLength,
                         flags: field.neverIndexed ? UInt8(NGHTTP2_NV_FLAG_NO_INDEX.rawValue) : UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)))
                 }
