@@ -68,8 +68,8 @@ public final class TieredFeedCache: FeedCache {
     }
 
     public func put(user: String, channel: Int32, items: [Int64]) async throws {
+        // Level 1 is emptied either way; the wait list takes the list now or here.
         if putNow(user: user, channel: channel, items: items) { return }
-        levelOne.withLock { $0.remove(user, channel) }
         try await waitList.replace(user: user, channel: channel, items: items)
     }
 
