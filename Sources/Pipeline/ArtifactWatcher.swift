@@ -65,12 +65,12 @@ public final class ArtifactWatcher: Sendable {
     /// Polls on a background thread until `stop`.
     public func watch(every interval: Duration = .seconds(2)) {
         let thread = Thread { [self] in
+            Thread.current.name = "artifacts"
             while !stopped.load(ordering: .relaxed) {
                 Thread.sleep(forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
                 reloadIfChanged()
             }
         }
-        thread.name = "artifact-watcher"
         thread.start()
     }
 

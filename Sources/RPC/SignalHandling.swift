@@ -40,6 +40,7 @@ private final class SignalPipe: @unchecked Sendable {
         Self.writeFD = fds[1]
         let readFD = fds[0]
         let thread = Thread { [self] in
+            Thread.current.name = "signals"
             // A parent may start us with signals blocked (Foundation's Process
             // does); this thread takes them, whatever the others' masks.
             var handled = sigset_t()
@@ -55,7 +56,6 @@ private final class SignalPipe: @unchecked Sendable {
                 for target in targets { target.yield(kind) }
             }
         }
-        thread.name = "signals"
         thread.start()
     }
 

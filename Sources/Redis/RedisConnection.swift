@@ -23,8 +23,10 @@ final class RedisConnection: Sendable {
 
     init(address: RedisAddress) {
         self.address = address
-        let thread = Thread { [self] in serve() }
-        thread.name = "redis \(address.host):\(address.port)"
+        let thread = Thread { [self] in
+            Thread.current.name = String("redis \(address.port) \(address.host)".prefix(15))  // Linux keeps 15 bytes
+            serve()
+        }
         thread.start()
     }
 

@@ -34,7 +34,7 @@ public enum ServiceMain {
             }
             let logger = Logger(label: name)
             MetricsService.bootstrap()
-            let loop = try EventLoop(name: name)
+            let loop = try EventLoop(name: "rpc-loop-0")  // the server's first loop, which the clients share
             var definition = try build(configuration, logger, loop)
             definition.router.merge(TraceService.router(service: name))
             definition.router.merge(MetricsService.router(service: name))

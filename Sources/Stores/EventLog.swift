@@ -47,12 +47,12 @@ public final class EventLog: Sendable {
             throw error
         }
         let thread = Thread { [self] in
+            Thread.nameCurrent("log", after: directory)
             var segment = initial
             serve(&segment)
             Glibc.close(lock)
             finished.signal()
         }
-        thread.name = "log \(directory.split(separator: "/").last ?? "")"
         thread.start()
     }
 

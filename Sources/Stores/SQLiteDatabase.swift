@@ -78,11 +78,11 @@ public final class SQLiteDatabase: Sendable {
         }
         // The thread holds the database until `close`.
         let thread = Thread { [self] in
+            Thread.nameCurrent("db", after: path)
             serve(connection)
             connection.close()
             finished.signal()
         }
-        thread.name = "sqlite \(path.split(separator: "/").last ?? "")"
         thread.start()
     }
 
@@ -211,13 +211,13 @@ private final class Checkpointer: Sendable {
         let milliseconds = Int(interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000)
         // The thread holds the checkpointer until `close`.
         let thread = Thread { [self] in
+            Thread.nameCurrent("ckpt", after: path)
             while stop.wait(timeout: .now() + .milliseconds(max(milliseconds, 1))) == .timedOut {
                 if connection.checkpoint() { completed.add(1, ordering: .relaxed) }
             }
             connection.close()
             finished.signal()
         }
-        thread.name = "checkpoint \(path.split(separator: "/").last ?? "")"
         thread.start()
     }
 

@@ -35,7 +35,8 @@ struct SpawnedProcess: Sendable {
 
     /// Reads the child's output until it closes (on a thread of its own).
     func pumpOutput(into log: RotatingLog?) {
-        let thread = Thread {
+        let thread = Thread { [pid] in
+            Thread.current.name = "output \(pid)"
             var buffer = [UInt8](repeating: 0, count: 16 << 10)
             while true {
                 let n = buffer.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) }
@@ -45,7 +46,6 @@ struct SpawnedProcess: Sendable {
             }
             close(output)
         }
-        thread.name = "output \(pid)"
         thread.start()
     }
 

@@ -30,11 +30,11 @@ public final class Supervisor: Sendable {
     /// Starts the supervising thread.
     public func start() {
         let thread = Thread { [self] in
+            Thread.current.name = "recod"
             let loop = Loop(supervisor: self)
             loop.run()
             finished.signal()
         }
-        thread.name = "recod"
         thread.start()
     }
 

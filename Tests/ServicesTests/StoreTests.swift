@@ -29,6 +29,18 @@ struct StoreTests {
         #expect(EventLogReader(directory: directory).readNew().map { String(decoding: $0, as: UTF8.self) } == ["one", "two", "three"])
     }
 
+    @Test("the stores' threads carry names top -H and perf can show, cut to the 15 bytes Linux keeps")
+    func storeThreadsAreNamed() async throws {
+        let directory = Fixture.temporaryDirectory("named") + "/RecoCenterHistory.log"
+        let log = try EventLog(directory: directory)
+        defer { log.close() }
+        try await log.append([Array("one".utf8)])  // the writer thread has named itself by now
+        let names = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap { task in
+            try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(names.contains("log RecoCenterH"))
+    }
+
     @Test("a watched event log directory wakes its waiter on a write; the notice stays queued until taken",
           .timeLimit(.minutes(1)))
     func directoryWatchWakesOnWrite() async throws {

@@ -50,8 +50,11 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         wakeFD = try Syscalls.eventFD()
         Syscalls.epollAdd(epoll, wakeFD, .read)
         // Strong: a running loop keeps itself alive until `shutdown`.
-        let thread = Thread { self.run() }
-        thread.name = name
+        let thread = Thread {
+            // Linux keeps 15 bytes of a thread's name and refuses longer ones.
+            Thread.current.name = String(name.prefix(15))
+            self.run()
+        }
         thread.start()
         threadReady.wait()
     }
