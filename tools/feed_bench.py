@@ -4,13 +4,14 @@ published ML-100K artifacts, in a fresh data directory, driven by FeedLoad
 (our load client on our transport: random users and channels, strictly
 increasing timestamps, so every user_recommend is a real refresh) at a fixed
 number of calls in flight. Reports QPS, p50/p99, errors, and each service's
-RSS and share of CPU during the run, as Markdown. An empty answer is a
+RSS and share of CPU during the run, as Markdown, then the first row's
+CPU microseconds per call by service and thread. An empty answer is a
 refresh whose channel had nothing left to recommend to that user (cheap
 to serve): its share is reported beside the QPS.
 usage: feed_bench.py BIN_DIR ARTIFACTS [SECONDS]"""
 import json, os, subprocess, sys, time
 
-from suite import Suite, cpu_seconds
+from suite import Suite, cpu_by_thread, cpu_seconds
 
 bin_dir, artifacts = sys.argv[1], os.path.abspath(sys.argv[2])
 seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 20
@@ -35,10 +36,14 @@ def measure(mode, concurrency):
         processes, ports = suite.processes, suite.ports
         load(ports["ABRouter"], mode, concurrency, 2)  # warm-up: connections, page cache
         before = {name: cpu_seconds(p.pid) for name, p in processes.items()}
+        threads_before = cpu_by_thread(suite)
         started = time.time()
         result = load(ports["ABRouter"], mode, concurrency, seconds)
         wall = time.time() - started
         result["services"] = {name: {"cpu": (cpu_seconds(p.pid) - before[name]) / wall, "rss_mib": rss_mib(p.pid)} for name, p in processes.items()}
+        calls = result["qps"] * wall
+        result["threads"] = {key: tuple((b - a) / calls * 1e6 for a, b in zip(threads_before.get(key, (0.0, 0.0)), after))
+                             for key, after in cpu_by_thread(suite).items()}
         return result
 
 
@@ -83,9 +88,21 @@ for mode, concurrency in [("user", 32), ("user", 1), ("article", 32)]:
     empty = f"{100 * r['empty_answers'] / max(r['calls'], 1):.0f}%" if mode == "user" else "-"
     print(f"| {mode}_recommend | {concurrency} | {r['qps']:.0f} | {empty} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {sum(r['errors'].values())} {r['errors'] or ''} | {cpu} | {rss} |", flush=True)
     commands.append(r["command"])
+    if (mode, concurrency) == ("user", 32):
+        by_thread = r["threads"]
 print()
 for c in commands:
     print(f"    {c}")
+
+# Where the first row's CPU went, thread by thread: the services name their
+# threads, so an event loop, a log writer or a SQLite writer shows by itself.
+print()
+print("| service | thread | CPU us per user_recommend (user + system) | of which system |")
+print("|---|---|---:|---:|")
+for (service, thread), (user, system) in sorted(by_thread.items(), key=lambda item: -sum(item[1])):
+    if user + system >= 0.5:
+        print(f"| {service} | {thread} | {user + system:.1f} | {system:.1f} |")
+print(f"| all | | {sum(u + s for u, s in by_thread.values()):.1f} | {sum(s for _, s in by_thread.values()):.1f} |")
 
 ingest, logged, fresh, ingest_cmd, fresh_cmd = realtime()
 print()

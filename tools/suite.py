@@ -14,6 +14,24 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_by_thread(suite):
+    """Each named thread's CPU seconds so far (user, system), keyed by
+    (service, thread name); threads of one name are summed (the services
+    name theirs: rpc-loop-N, log <dir>, db <file>, ckpt <file>, ...)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = {}
+    for name, p in suite.processes.items():
+        for task in os.listdir(f"/proc/{p.pid}/task"):
+            try:
+                thread = open(f"/proc/{p.pid}/task/{task}/comm").read().strip()
+                fields = open(f"/proc/{p.pid}/task/{task}/stat").read().rsplit(")", 1)[1].split()
+            except FileNotFoundError:  # the thread ended meanwhile
+                continue
+            user, system = totals.get((name, thread), (0.0, 0.0))
+            totals[(name, thread)] = (user + int(fields[11]) / tick, system + int(fields[12]) / tick)
+    return totals
+
+
 def cpu_by_process(suite):
     """Each of the suite's processes' CPU seconds so far, by name."""
     return {name: cpu_seconds(p.pid) for name, p in suite.processes.items()}
