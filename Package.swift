@@ -44,10 +44,10 @@ let package = Package(
 
         // Online state: SQLite by default, behind protocols.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "Stores", dependencies: ["CSQLite", "Redis", .product(name: "CoreMetrics", package: "swift-metrics")], swiftSettings: swiftSettings),
+        .target(name: "Stores", dependencies: ["CSQLite", "CLinuxIO", "Redis", .product(name: "CoreMetrics", package: "swift-metrics")], swiftSettings: swiftSettings),
         // Redis (standalone or Cluster) through hiredis: the production store.
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
-        .target(name: "Redis", dependencies: ["CHiredis"], swiftSettings: swiftSettings),
+        .target(name: "Redis", dependencies: ["CHiredis", "CLinuxIO"], swiftSettings: swiftSettings),
 
         // A/B: the strategy table, layers and md5 bucketing.
         .target(name: "Experiments", swiftSettings: swiftSettings),
@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "Artifacts", dependencies: ["Dataset", "Wire"], swiftSettings: swiftSettings),
         .target(
             name: "Pipeline",
-            dependencies: [.product(name: "CoreMetrics", package: "swift-metrics"), "Dataset", "Features", "Models", "Recall", "Artifacts", .product(name: "Logging", package: "swift-log")],
+            dependencies: [.product(name: "CoreMetrics", package: "swift-metrics"), "CLinuxIO", "Dataset", "Features", "Models", "Recall", "Artifacts", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "recoctl", dependencies: ["Dataset", "Features", "Models", "Recall", "Pipeline", "Artifacts", "RPC", "Messages", "Supervisor", "Experiments", "Stores", "Redis", "ServiceRuntime", "Telemetry"], swiftSettings: swiftSettings),

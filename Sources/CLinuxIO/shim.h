@@ -79,3 +79,8 @@ static inline int CLinuxIO_unix_connect(int fd, const char *path) {
     if (CLinuxIO_unix_address(path, &address) != 0) return -1;
     return connect(fd, (struct sockaddr *)&address, sizeof(address));
 }
+
+// Names the calling thread as top -H, perf and /proc/PID/task/TID/comm show
+// it; the kernel keeps the first 15 bytes. (Foundation's Thread.name reaches
+// the kernel only when its setter wins a race with Thread.start on Linux.)
+static inline void CLinuxIO_name_thread(const char *name) { prctl(PR_SET_NAME, name, 0, 0, 0); }

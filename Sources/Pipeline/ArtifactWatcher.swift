@@ -1,3 +1,4 @@
+import CLinuxIO
 import CoreMetrics
 public import Artifacts
 import Foundation
@@ -65,7 +66,7 @@ public final class ArtifactWatcher: Sendable {
     /// Polls on a background thread until `stop`.
     public func watch(every interval: Duration = .seconds(2)) {
         let thread = Thread { [self] in
-            Thread.current.name = "artifacts"
+            CLinuxIO_name_thread("artifacts")
             while !stopped.load(ordering: .relaxed) {
                 Thread.sleep(forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
                 reloadIfChanged()

@@ -1,3 +1,4 @@
+import CLinuxIO
 import Foundation
 
 /// Process signals as an async sequence, so `main.swift` can wait for
@@ -40,7 +41,7 @@ private final class SignalPipe: @unchecked Sendable {
         Self.writeFD = fds[1]
         let readFD = fds[0]
         let thread = Thread { [self] in
-            Thread.current.name = "signals"
+            CLinuxIO_name_thread("signals")
             // A parent may start us with signals blocked (Foundation's Process
             // does); this thread takes them, whatever the others' masks.
             var handled = sigset_t()

@@ -1,4 +1,5 @@
 import CHiredis
+import CLinuxIO
 import Foundation
 import Synchronization
 
@@ -24,7 +25,7 @@ final class RedisConnection: Sendable {
     init(address: RedisAddress) {
         self.address = address
         let thread = Thread { [self] in
-            Thread.current.name = String("redis \(address.port) \(address.host)".prefix(15))  // Linux keeps 15 bytes
+            CLinuxIO_name_thread("redis \(address.port) \(address.host)")
             serve()
         }
         thread.start()

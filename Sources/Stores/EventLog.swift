@@ -47,7 +47,7 @@ public final class EventLog: Sendable {
             throw error
         }
         let thread = Thread { [self] in
-            Thread.nameCurrent("log", after: directory)
+            nameThisThread("log", after: directory)
             var segment = initial
             serve(&segment)
             Glibc.close(lock)

@@ -78,7 +78,7 @@ public final class SQLiteDatabase: Sendable {
         }
         // The thread holds the database until `close`.
         let thread = Thread { [self] in
-            Thread.nameCurrent("db", after: path)
+            nameThisThread("db", after: path)
             serve(connection)
             connection.close()
             finished.signal()
@@ -211,7 +211,7 @@ private final class Checkpointer: Sendable {
         let milliseconds = Int(interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000)
         // The thread holds the checkpointer until `close`.
         let thread = Thread { [self] in
-            Thread.nameCurrent("ckpt", after: path)
+            nameThisThread("ckpt", after: path)
             while stop.wait(timeout: .now() + .milliseconds(max(milliseconds, 1))) == .timedOut {
                 if connection.checkpoint() { completed.add(1, ordering: .relaxed) }
             }

@@ -1,11 +1,8 @@
-import Foundation
+import CLinuxIO
 
-extension Thread {
-    /// Names the calling thread `<role> <file's stem>` as `top -H`, `perf`
-    /// and /proc show it (Foundation names only the current thread on Linux,
-    /// and Linux refuses names past 15 bytes, so it is cut there).
-    static func nameCurrent(_ role: String, after path: String) {
-        let stem = path.split(separator: "/").last?.split(separator: ".").first ?? ""
-        current.name = String("\(role) \(stem)".prefix(15))
-    }
+/// Names the calling thread `<role> <file's stem>` (e.g. "log RecoCenter"),
+/// as `top -H`, `perf` and /proc show it; the kernel keeps 15 bytes.
+func nameThisThread(_ role: String, after path: String) {
+    let stem = path.split(separator: "/").last?.split(separator: ".").first ?? ""
+    CLinuxIO_name_thread("\(role) \(stem)")
 }

@@ -36,7 +36,7 @@ struct SpawnedProcess: Sendable {
     /// Reads the child's output until it closes (on a thread of its own).
     func pumpOutput(into log: RotatingLog?) {
         let thread = Thread { [pid] in
-            Thread.current.name = "output \(pid)"
+            CLinuxIO_name_thread("output \(pid)")
             var buffer = [UInt8](repeating: 0, count: 16 << 10)
             while true {
                 let n = buffer.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) }

@@ -1,3 +1,4 @@
+import CLinuxIO
 import Foundation
 import RPC
 import Synchronization
@@ -30,7 +31,7 @@ public final class Supervisor: Sendable {
     /// Starts the supervising thread.
     public func start() {
         let thread = Thread { [self] in
-            Thread.current.name = "recod"
+            CLinuxIO_name_thread("recod")
             let loop = Loop(supervisor: self)
             loop.run()
             finished.signal()

@@ -1,3 +1,4 @@
+import CLinuxIO
 import Foundation
 import Synchronization
 
@@ -51,8 +52,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         Syscalls.epollAdd(epoll, wakeFD, .read)
         // Strong: a running loop keeps itself alive until `shutdown`.
         let thread = Thread {
-            // Linux keeps 15 bytes of a thread's name and refuses longer ones.
-            Thread.current.name = String(name.prefix(15))
+            CLinuxIO_name_thread(name)
             self.run()
         }
         thread.start()
