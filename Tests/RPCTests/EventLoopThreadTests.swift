@@ -1,5 +1,5 @@
-import Foundation
 import RPC
+import TestSupport
 import Testing
 
 @Suite("event loop threads")
@@ -9,9 +9,6 @@ struct EventLoopThreadTests {
     func loopThreadIsNamed() throws {
         let loop = try EventLoop(name: "named-loop-for-a-test")
         defer { loop.shutdown() }
-        let names = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap { task in
-            try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        #expect(names.contains("named-loop-for-"))
+        #expect(try Fixture.threadNames().contains("named-loop-for-"))
     }
 }

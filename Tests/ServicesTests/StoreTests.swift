@@ -35,10 +35,7 @@ struct StoreTests {
         let log = try EventLog(directory: directory)
         defer { log.close() }
         try await log.append([Array("one".utf8)])  // the writer thread has named itself by now
-        let names = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap { task in
-            try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        #expect(names.contains("log RecoCenterH"))
+        #expect(try Fixture.threadNames().contains("log RecoCenterH"))
     }
 
     @Test("a watched event log directory wakes its waiter on a write; the notice stays queued until taken",

@@ -53,6 +53,13 @@ public enum Fixture {
         return path
     }
 
+    /// The names of this process's threads, as the kernel keeps them (/proc/self/task/*/comm).
+    public static func threadNames() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap { task in
+            try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
     /// The repository's deploy/experiments.json.
     public static let experimentsPath = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
