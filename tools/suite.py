@@ -8,27 +8,32 @@ import json, os, shutil, subprocess, tempfile, time
 SERVICES = ["RecallService", "SortService", "CacheService", "RecoCenter", "ABRouter"]
 
 
+def cpu_split(stat_path):
+    """(user, system) CPU seconds from a /proc .../stat file (a process's or a thread's)."""
+    fields = open(stat_path).read().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
 def cpu_seconds(pid):
     """User + system CPU seconds a process has used so far."""
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(cpu_split(f"/proc/{pid}/stat"))
 
 
 def cpu_by_thread(suite):
     """Each named thread's CPU seconds so far (user, system), keyed by
     (service, thread name); threads of one name are summed (the services
     name theirs: rpc-loop-N, log <dir>, db <file>, ckpt <file>, ...)."""
-    tick = os.sysconf("SC_CLK_TCK")
     totals = {}
     for name, p in suite.processes.items():
         for task in os.listdir(f"/proc/{p.pid}/task"):
             try:
                 thread = open(f"/proc/{p.pid}/task/{task}/comm").read().strip()
-                fields = open(f"/proc/{p.pid}/task/{task}/stat").read().rsplit(")", 1)[1].split()
+                user, system = cpu_split(f"/proc/{p.pid}/task/{task}/stat")
             except FileNotFoundError:  # the thread ended meanwhile
                 continue
-            user, system = totals.get((name, thread), (0.0, 0.0))
-            totals[(name, thread)] = (user + int(fields[11]) / tick, system + int(fields[12]) / tick)
+            known = totals.get((name, thread), (0.0, 0.0))
+            totals[(name, thread)] = (known[0] + user, known[1] + system)
     return totals
 
 

@@ -14,7 +14,7 @@ import Wire
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 5, let endpoint = RPCClient.Endpoint(arguments[1]), let concurrency = Int(arguments[3]), let seconds = Double(arguments[4]) else {
-    FileHandle.standardError.write(Data("usage: FeedLoad HOST:PORT user|article CONCURRENCY SECONDS [USERS] [CHANNELS] [ARTICLES]\n".utf8))
+    FileHandle.standardError.write(Data("usage: FeedLoad HOST:PORT user|article CONCURRENCY SECONDS [USERS] [CHANNELS] [ARTICLES] [RATE]\n".utf8))
     exit(2)
 }
 /// What every worker calls, and how.
@@ -26,10 +26,12 @@ struct LoadPlan: Sendable {
     /// Paced: a worker's k-th call is due at start + k * interval (zero: at once).
     let interval: Duration
 }
-let rate = arguments.count > 8 ? Double(arguments[8]) ?? 0 : 0
-let plan = LoadPlan(mode: arguments[2], users: arguments.count > 5 ? Int(arguments[5]) ?? 943 : 943,
-                    channels: arguments.count > 6 ? Int32(arguments[6]) ?? 19 : 19,
-                    articles: arguments.count > 7 ? Int64(arguments[7]) ?? 1682 : 1682,
+/// The optional argument at `index`, or `fallback` when absent or unreadable.
+func optional<Value: LosslessStringConvertible>(_ index: Int, _ fallback: Value) -> Value {
+    arguments.count > index ? Value(arguments[index]) ?? fallback : fallback
+}
+let rate = optional(8, 0.0)
+let plan = LoadPlan(mode: arguments[2], users: optional(5, 943), channels: optional(6, Int32(19)), articles: optional(7, Int64(1682)),
                     interval: rate > 0 ? Duration.seconds(Double(concurrency) / rate) : .zero)
 
 /// Every call's timestamp is later than every earlier call's.
