@@ -129,7 +129,7 @@ public enum OfflinePipeline {
             lists["content", default: [:]][user] = content
             lists["hot", default: [:]][user] = hot
             lists["new", default: [:]][user] = new
-            lists["merged", default: [:]][user] = RecallChannels.merge([als, hot, content, new])
+            lists["merged", default: [:]][user] = RecallChannels.interleave([als, hot, content, new]).items
         }
         return ["als", "content", "hot", "new", "merged"].map { ($0, RecallEvaluation.evaluate(lists: lists[$0] ?? [:], holdout: holdout)) }
     }

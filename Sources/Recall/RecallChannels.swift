@@ -84,14 +84,24 @@ public struct RecallChannels: Sendable {
         return top(scored, k)
     }
 
-    /// The channels merged: interleaved in turn, first occurrence kept.
-    public static func merge(_ lists: [[Int]]) -> [Int] {
-        var merged: [Int] = [], taken: Set<Int> = []
-        for position in 0..<(lists.map(\.count).max() ?? 0) {
-            for list in lists where position < list.count && taken.insert(list[position]).inserted {
-                merged.append(list[position])
+    /// The channels merged: interleaved in turn, each item at its first
+    /// occurrence, up to `limit` items; with each item, the index of the
+    /// list it came from.
+    @inlinable
+    public static func interleave<Item: Hashable>(_ lists: [[Item]], limit: Int = .max) -> (items: [Item], from: [Int]) {
+        let total = min(limit, lists.reduce(0) { $0 + $1.count })
+        var items: [Item] = [], from: [Int] = [], taken = Set<Item>(minimumCapacity: total)
+        items.reserveCapacity(total)
+        from.reserveCapacity(total)
+        for position in 0..<lists.reduce(0, { max($0, $1.count) }) {
+            for index in lists.indices where position < lists[index].count {
+                guard items.count < limit else { return (items, from) }
+                if taken.insert(lists[index][position]).inserted {
+                    items.append(lists[index][position])
+                    from.append(index)
+                }
             }
         }
-        return merged
+        return (items, from)
     }
 }

@@ -63,19 +63,8 @@ public struct RecallHandler: Sendable {
         if !snapshot.disliked.isEmpty {
             lists = lists.map { ($0.source, $0.name, $0.items.filter { !snapshot.disliked.contains($0) }) }
         }
-        let limit = query.count > 0 ? Int(query.count) : Int.max
-        let total = min(limit, lists.reduce(0) { $0 + $1.items.count })
-        var result = ItemList(articleIDs: [], version: current.version)
-        result.articleIDs.reserveCapacity(total)
-        result.sources.reserveCapacity(total)
-        var taken = Set<Int64>(minimumCapacity: total)
-        for position in 0..<(lists.map(\.items.count).max() ?? 0) where result.articleIDs.count < limit {
-            for list in lists where position < list.items.count && result.articleIDs.count < limit && taken.insert(list.items[position]).inserted {
-                result.articleIDs.append(list.items[position])
-                result.sources.append(list.source)
-            }
-        }
-        return result
+        let merged = RecallChannels.interleave(lists.map { $0.items }, limit: query.count > 0 ? Int(query.count) : .max)
+        return ItemList(articleIDs: merged.items, sources: merged.from.map { lists[$0].source }, version: current.version)
     }
 
     /// What live behaviour says about this user and channel, read once per request.
@@ -113,7 +102,7 @@ public struct RecallHandler: Sendable {
                     !live.clicked.contains($0) && (channel == 0 || current.channelsOfItem[$0]?.contains(channel) == true)
                 }
             }
-            return RecallChannels.merge(perGenre.map { $0.map(Int.init) }).map(Int64.init)
+            return RecallChannels.interleave(perGenre).items
         // Per-user similar lists are not a feed channel (article_recommend serves them).
         default: return []
         }

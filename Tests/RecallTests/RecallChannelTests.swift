@@ -79,9 +79,14 @@ struct RecallChannelTests {
         #expect(Self.channels.similar(to: 999, k: 5).isEmpty)
     }
 
-    @Test("merging interleaves the channels and drops repeats")
+    @Test("merging interleaves the channels, drops repeats and says where each item came from")
     func merge() {
-        #expect(RecallChannels.merge([[1, 2, 3], [2, 4], [5]]) == [1, 2, 5, 4, 3])
+        let merged = RecallChannels.interleave([[1, 2, 3], [2, 4], [5]])
+        #expect(merged.items == [1, 2, 5, 4, 3])
+        #expect(merged.from == [0, 1, 2, 1, 0])
+        let first = RecallChannels.interleave([[1, 2, 3], [2, 4], [5]], limit: 4)
+        #expect(first.items == [1, 2, 5, 4] && first.from == [0, 1, 2, 1])
+        #expect(RecallChannels.interleave([[Int]]()).items.isEmpty)
     }
 
     @Test("recall@K and NDCG@10 count hits against the holdout")
