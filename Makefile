@@ -13,6 +13,8 @@ REDIS_URL ?= redis://127.0.0.1:6379/0
 DEBIAN_PACKAGES := pkg-config libnghttp2-dev libssl-dev libprotobuf-c-dev protobuf-c-compiler \
 	libsqlite3-dev libhiredis-dev nghttp2-client redis-server openssl chromium
 PIP_PACKAGES := grpcio==1.85.1 grpcio-tools==1.85.1 grpcio-health-checking==1.85.1 protobuf
+# `make bench` only: the Python reference peer's ranking (tools/reference_feed.py).
+BENCH_PIP_PACKAGES := numpy
 
 .PHONY: artifacts deps build test run run-replicas bench data clean oracle golden fuzz soak reliability
 
@@ -52,6 +54,7 @@ run-replicas: artifacts
 # The grpc-swift-2 peer is its own package (Tests/Benchmarks/PeerServer), so
 # the main build never pulls it.
 bench: artifacts
+	@python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q $(BENCH_PIP_PACKAGES)
 	python3 tools/feed_bench.py .build/release $(DATA_DIR)/artifacts
 	python3 tools/redis_bench.py .build/release $(DATA_DIR)/artifacts
 	.build/release/CodecBench

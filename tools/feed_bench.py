@@ -7,9 +7,12 @@ number of calls in flight. Reports QPS, p50/p99, errors, and each service's
 RSS and share of CPU during the run, as Markdown, then the first row's
 CPU microseconds per call by service and thread. An empty answer is a
 refresh whose channel had nothing left to recommend to that user (cheap
-to serve): its share is reported beside the QPS.
+to serve): its share is reported beside the QPS. The same load also goes to
+the peer, tools/reference_feed.py (the flow as one Python grpcio process
+serves it), right after ours and, for user_recommend, for as many calls as
+ours took; the ratio of the two is printed.
 usage: feed_bench.py BIN_DIR ARTIFACTS [SECONDS]"""
-import json, os, subprocess, sys, time
+import json, os, shutil, subprocess, sys, tempfile, time
 
 from suite import Suite, cpu_by_thread, cpu_seconds
 
@@ -24,8 +27,10 @@ def rss_mib(pid):
     return 0
 
 
-def load(port, mode, concurrency, duration):
+def load(port, mode, concurrency, duration, calls=0):
     command = [os.path.join(bin_dir, "FeedLoad"), f"127.0.0.1:{port}", mode, str(concurrency), str(duration)]
+    if calls:  # FeedLoad's defaults, then the call budget
+        command += ["943", "19", "1682", "0", str(calls)]
     result = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
     result["command"] = " ".join(command)
     return result
@@ -34,7 +39,7 @@ def load(port, mode, concurrency, duration):
 def measure(mode, concurrency):
     with Suite(bin_dir, artifacts) as suite:
         processes, ports = suite.processes, suite.ports
-        load(ports["ABRouter"], mode, concurrency, 2)  # warm-up: connections, page cache
+        warmup = load(ports["ABRouter"], mode, concurrency, 2)  # warm-up: connections, page cache
         before = {name: cpu_seconds(p.pid) for name, p in processes.items()}
         threads_before = cpu_by_thread(suite)
         started = time.time()
@@ -44,6 +49,7 @@ def measure(mode, concurrency):
         calls = result["qps"] * wall
         result["threads"] = {key: tuple((b - a) / calls * 1e6 for a, b in zip(threads_before.get(key, (0.0, 0.0)), after))
                              for key, after in cpu_by_thread(suite).items()}
+        result["warmup_calls"] = warmup["calls"] + sum(warmup["errors"].values())
         return result
 
 
@@ -78,21 +84,56 @@ def count_log_records(directory):
     return count
 
 
-print(f"| call | in flight | QPS | empty answers | p50 ms | p99 ms | errors | CPU (cores) by service | RSS MiB by service |")
-print("|---|---|---|---|---|---|---|---|---|")
-commands = []
-for mode, concurrency in [("user", 32), ("user", 1), ("article", 32)]:
-    r = measure(mode, concurrency)
+def measure_reference(mode, concurrency, ours):
+    """The same load against the Python peer on the same artifacts, in a fresh data directory.
+    A feed takes as many calls as ours took, warm-up and run: random pairs, so
+    the same share of them have run out of recall (empty answers are cheap)."""
+    data = tempfile.mkdtemp(prefix="reference-")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    peer = subprocess.Popen([sys.executable, os.path.join(root, "tools", "reference_feed.py"), os.path.join(artifacts, "current"),
+                             os.path.join(root, "deploy", "experiments.json"), data], stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(peer.stdout.readline().split()[-1])
+        same = mode == "user"
+        load(port, mode, concurrency, 60 if same else 2, ours["warmup_calls"] if same else 0)
+        before, started = cpu_seconds(peer.pid), time.time()
+        result = load(port, mode, concurrency, 20 * seconds if same else seconds, ours["calls"] + sum(ours["errors"].values()) if same else 0)
+        result["services"] = {"reference": {"cpu": (cpu_seconds(peer.pid) - before) / (time.time() - started), "rss_mib": rss_mib(peer.pid)}}
+        return result
+    finally:
+        peer.terminate()
+        peer.wait()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def row(name, mode, concurrency, r):
     cpu = ", ".join(f"{n} {s['cpu']:.2f}" for n, s in r["services"].items())
     rss = ", ".join(f"{n} {s['rss_mib']:.0f}" for n, s in r["services"].items())
     empty = f"{100 * r['empty_answers'] / max(r['calls'], 1):.0f}%" if mode == "user" else "-"
-    print(f"| {mode}_recommend | {concurrency} | {r['qps']:.0f} | {empty} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {sum(r['errors'].values())} {r['errors'] or ''} | {cpu} | {rss} |", flush=True)
+    print(f"| {name} | {mode}_recommend | {concurrency} | {r['qps']:.0f} | {empty} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {sum(r['errors'].values())} {r['errors'] or ''} | {cpu} | {rss} |", flush=True)
+
+
+print(f"| server | call | in flight | QPS | empty answers | p50 ms | p99 ms | errors | CPU (cores) by process | RSS MiB by process |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+commands, ratios = [], []
+for mode, concurrency in [("user", 32), ("user", 1), ("article", 32)]:
+    r = measure(mode, concurrency)
+    row("five services", mode, concurrency, r)
     commands.append(r["command"])
     if (mode, concurrency) == ("user", 32):
         by_thread = r["threads"]
+    if concurrency == 32:
+        reference = measure_reference(mode, concurrency, r)
+        row("Python reference", mode, concurrency, reference)
+        ratios.append(f"{mode}_recommend at {concurrency} in flight: {r['qps'] / reference['qps']:.1f}x the reference's calls/s, "
+                      f"p99 {r['p99_ms']:.2f} vs {reference['p99_ms']:.2f} ms")
+print()
+for ratio in ratios:
+    print(f"- {ratio}")
 print()
 for c in commands:
     print(f"    {c}")
+print(f"    python3 tools/reference_feed.py {os.path.join(sys.argv[2], 'current')} deploy/experiments.json DATA_DIR   (then FeedLoad as above)")
 
 # Where the first row's CPU went, thread by thread: the services name their
 # threads, so an event loop, a log writer or a SQLite writer shows by itself.

@@ -250,6 +250,26 @@ struct FeedHandlerTests {
         for server in servers { await server.shutdown(grace: .zero) }
     }
 
+    @Test("a user runs out only when the recall lists do, whatever recall_count: history filters more than the first candidates")
+    func recallRunsOutOnlyWhenTheListsDo() async throws {
+        var served: [Int32: Int] = [:]
+        for recallCount: Int32 in [100, 4] {
+            let (feed, servers) = try await makeFeed(sortAlive: true, recallCount: recallCount)
+            var seen: Set<Int64> = [], time = Int64(1_700_000_000_000)
+            for _ in 0..<500 {
+                time += 1000
+                let answer = try await feed.feed(FeedQuery(userID: "3", channelID: 0, count: 4, sources: [100, 101, 103, 104], model: 200, timeStamp: time),
+                                                 context: ServerContext(path: "/reco.Feed/feed"))
+                if answer.articleIDs.isEmpty { break }
+                #expect(seen.isDisjoint(with: answer.articleIDs))
+                seen.formUnion(answer.articleIDs)
+            }
+            served[recallCount] = seen.count
+            for server in servers { await server.shutdown(grace: .zero) }
+        }
+        #expect(served[4]! > 4 && served[4] == served[100], "\(served)")
+    }
+
     @Test("a wait list that lost its takes (a crash before the write) never makes a refresh repeat an item")
     func staleWaitListNeverRepeats() async throws {
         nonisolated(unsafe) var feedCache: RPCClient?

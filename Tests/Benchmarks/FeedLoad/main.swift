@@ -3,8 +3,11 @@
 // real refresh, which h2load cannot do) or article_recommend for random
 // articles, at a fixed number of calls in flight, for a fixed time; prints
 // one JSON line: qps, p50/p99/max in ms, calls and errors by status.
-// usage: FeedLoad HOST:PORT user|article CONCURRENCY SECONDS [USERS] [CHANNELS] [ARTICLES] [RATE]
+// usage: FeedLoad HOST:PORT user|article CONCURRENCY SECONDS [USERS] [CHANNELS] [ARTICLES] [RATE] [CALLS]
 // RATE > 0 paces the calls to that many per second in all (open loop per worker).
+// CALLS > 0 stops after that many calls (or SECONDS, whichever comes first):
+// two servers given the same calls end in the same state (as many user and
+// channel pairs whose recall ran out), whatever their speeds.
 import Dataset
 import Foundation
 import Messages
@@ -14,7 +17,7 @@ import Wire
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 5, let endpoint = RPCClient.Endpoint(arguments[1]), let concurrency = Int(arguments[3]), let seconds = Double(arguments[4]) else {
-    FileHandle.standardError.write(Data("usage: FeedLoad HOST:PORT user|article CONCURRENCY SECONDS [USERS] [CHANNELS] [ARTICLES] [RATE]\n".utf8))
+    FileHandle.standardError.write(Data("usage: FeedLoad HOST:PORT user|article CONCURRENCY SECONDS [USERS] [CHANNELS] [ARTICLES] [RATE] [CALLS]\n".utf8))
     exit(2)
 }
 /// What every worker calls, and how.
@@ -25,6 +28,17 @@ struct LoadPlan: Sendable {
     let articles: Int64
     /// Paced: a worker's k-th call is due at start + k * interval (zero: at once).
     let interval: Duration
+    let calls: CallBudget
+}
+/// The calls all workers may start between them; 0: as many as the time allows.
+final class CallBudget: Sendable {
+    let limit: Int
+    let started = Atomic<Int>(0)
+
+    init(_ limit: Int) { self.limit = limit }
+
+    /// Whether one more call may start.
+    func take() -> Bool { limit == 0 || started.add(1, ordering: .relaxed).newValue <= limit }
 }
 /// The optional argument at `index`, or `fallback` when absent or unreadable.
 func optional<Value: LosslessStringConvertible>(_ index: Int, _ fallback: Value) -> Value {
@@ -32,7 +46,7 @@ func optional<Value: LosslessStringConvertible>(_ index: Int, _ fallback: Value)
 }
 let rate = optional(8, 0.0)
 let plan = LoadPlan(mode: arguments[2], users: optional(5, 943), channels: optional(6, Int32(19)), articles: optional(7, Int64(1682)),
-                    interval: rate > 0 ? Duration.seconds(Double(concurrency) / rate) : .zero)
+                    interval: rate > 0 ? Duration.seconds(Double(concurrency) / rate) : .zero, calls: CallBudget(optional(9, 0)))
 
 /// Every call's timestamp is later than every earlier call's.
 final class Timestamps: Sendable {
@@ -104,7 +118,7 @@ final class Worker: @unchecked Sendable {
 
     /// The next call, now or when it is due; `finished` once the time is up.
     func next() {
-        guard ContinuousClock.now < end else { return finished() }
+        guard ContinuousClock.now < end, plan.calls.take() else { return finished() }
         if plan.interval > .zero {
             due = due + plan.interval
             if due > ContinuousClock.now {
