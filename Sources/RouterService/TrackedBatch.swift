@@ -90,13 +90,22 @@ public struct TrackedBatch: ProtoEncodable {
             writer.writeInt64(1, item)
             writer.writeKey(2, .lengthDelimited)
             writer.writeVarint(UInt64(params))
+            // The four lines differ only in the action: what follows it is
+            // written once, then copied.
+            var suffix = (start: 0, count: 0)
             for (field, prefix) in Self.actionPrefixes.enumerated() {
                 writer.writeKey(field + 1, .lengthDelimited)
                 writer.writeVarint(UInt64(lineBase(field) + idLength))
                 writer.writePayload(prefix)
-                writer.writePayload(userPart)
-                Self.writeDecimal(item, to: &writer)
-                writer.writePayload(tail)
+                if field == 0 {
+                    suffix.start = writer.offset
+                    writer.writePayload(userPart)
+                    Self.writeDecimal(item, to: &writer)
+                    writer.writePayload(tail)
+                    suffix.count = writer.offset - suffix.start
+                } else {
+                    writer.writePayload(repeating: suffix.start, count: suffix.count)
+                }
             }
         }
         writer.writeInt64(3, timeStamp)

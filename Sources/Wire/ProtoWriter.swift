@@ -121,6 +121,19 @@ public struct ProtoWriter {
         append(byte)
     }
 
+    /// Where the next byte goes: a mark for `writePayload(repeating:)`.
+    public var offset: Int { position }
+
+    /// Payload bytes this writer already wrote, from `start` up to the
+    /// current offset, written again: a part several fields repeat (the
+    /// tracking strings of one item) is assembled once.
+    public mutating func writePayload(repeating start: Int, count: Int) {
+        precondition(start >= 0 && count >= 0 && start + count <= position, "repeat of bytes not written")
+        precondition(capacity - position >= count, "write past encodedSize()")
+        (base + position).update(from: base + start, count: count)  // disjoint: the source ends before position
+        position += count
+    }
+
     public mutating func writeBytes(_ number: Int, _ value: [UInt8]) {
         guard !value.isEmpty else { return }
         writeKey(number, .lengthDelimited)
