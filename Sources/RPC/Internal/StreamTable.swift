@@ -1,38 +1,67 @@
-/// A connection's streams by HTTP/2 stream id. nghttp2 reports a request in
+/// A connection's streams by HTTP/2 stream id. nghttp2 reports a call in
 /// many callbacks (each header, the end of the headers, data, the end of the
-/// stream, each read of the response, the close) that nearly always name the
-/// stream of the callback before; that one is answered without hashing.
+/// stream, each read of the body, the close), and with many calls in flight
+/// the frames of different streams interleave, so most lookups name another
+/// stream than the one before: a dictionary hashed its id about six times per
+/// call. The ids one side opens grow by two with every stream, so each live
+/// stream has a slot of its own, `(id >> 1) % slots`, found without hashing;
+/// a stream whose slot is still held (by a long-lived stream, or past as
+/// many streams in flight as there are slots) goes to a dictionary instead.
 struct StreamTable<Stream: AnyObject> {
-    private var byID: [Int32: Stream] = [:]
-    private var lastID: Int32 = 0
-    private var last: Stream?
+    private var slots: [(id: Int32, stream: Stream?)]
+    private var overflow: [Int32: Stream] = [:]
+    private(set) var count = 0
+
+    /// `slots`: a power of two.
+    init(slots: Int = 256) {
+        precondition(slots > 0 && slots & (slots - 1) == 0, "slots must be a power of two")
+        self.slots = Array(repeating: (0, nil), count: slots)
+    }
+
+    private func slot(_ id: Int32) -> Int { Int(id >> 1) & (slots.count - 1) }
 
     subscript(id: Int32) -> Stream? {
-        mutating get {
-            if id == lastID, let last { return last }
-            guard let found = byID[id] else { return nil }
-            lastID = id
-            last = found
-            return found
+        get {
+            let held = slots[slot(id)]
+            if held.id == id, let stream = held.stream { return stream }
+            return overflow.isEmpty ? nil : overflow[id]
         }
         set {
-            byID[id] = newValue
-            if id == lastID { last = newValue }
+            guard let newValue else {
+                removeValue(forKey: id)
+                return
+            }
+            let index = slot(id)
+            if slots[index].stream == nil {
+                slots[index] = (id, newValue)
+                count += 1
+            } else if slots[index].id == id {
+                slots[index].stream = newValue
+            } else if overflow.updateValue(newValue, forKey: id) == nil {
+                count += 1
+            }
         }
     }
 
     @discardableResult
     mutating func removeValue(forKey id: Int32) -> Stream? {
-        if id == lastID { last = nil }
-        return byID.removeValue(forKey: id)
+        let index = slot(id)
+        if slots[index].id == id, let stream = slots[index].stream {
+            slots[index].stream = nil
+            count -= 1
+            return stream
+        }
+        guard let stream = overflow.removeValue(forKey: id) else { return nil }
+        count -= 1
+        return stream
     }
 
     mutating func removeAll() {
-        byID.removeAll()
-        last = nil
+        for index in slots.indices { slots[index].stream = nil }
+        overflow.removeAll()
+        count = 0
     }
 
-    var values: Dictionary<Int32, Stream>.Values { byID.values }
-    var count: Int { byID.count }
-    var isEmpty: Bool { byID.isEmpty }
+    var values: [Stream] { slots.compactMap { $0.stream } + overflow.values }
+    var isEmpty: Bool { count == 0 }
 }
