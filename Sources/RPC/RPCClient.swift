@@ -126,7 +126,7 @@ public final class RPCClient: Sendable {
     ) async throws(RPCError) -> Response {
         let framed = MessageDeframer.framed(request.serializedBytes(headroom: 5))
         let (status, response) = await run(path, timeout: timeout, metadata: metadata, firstMessage: framed)
-        return try Self.answer(status, response).get()
+        return try Self.answer(status, response)
     }
 
     /// A unary call whose answer goes to `completion`, on the loop thread:
@@ -139,20 +139,23 @@ public final class RPCClient: Sendable {
         let framed = MessageDeframer.framed(request.serializedBytes(headroom: 5))
         let received = ReceivedMessage()
         let call = makeCall(path, timeout: timeout, metadata: metadata, onMessage: { received.bytes = $0 }) { status in
-            completion(Self.answer(status, received.bytes))
+            completion(Result { () throws(RPCError) -> Response in try Self.answer(status, received.bytes) })
         }
         let balancer = balancer
         loop.executeSoon { balancer.start(call, framed: framed, end: true) }
     }
 
-    /// A unary call's response from its final status and message.
-    private static func answer<Response: ProtoMessage>(_ status: RPCError, _ bytes: ArraySlice<UInt8>?) -> Result<Response, RPCError> {
-        guard status.code == .ok else { return .failure(status) }
-        guard let bytes else { return .failure(RPCError(.internalError, "no response message")) }
+    /// A unary call's response from its final status and message. It throws
+    /// rather than returning a `Result`: this code is not specialized for
+    /// each response type, and a `Result` of one is a generic type the
+    /// runtime looks up on every call (about 340 instructions).
+    private static func answer<Response: ProtoMessage>(_ status: RPCError, _ bytes: ArraySlice<UInt8>?) throws(RPCError) -> Response {
+        guard status.code == .ok else { throw status }
+        guard let bytes else { throw RPCError(.internalError, "no response message") }
         do {
-            return .success(try Response(serializedBytes: bytes))
+            return try Response(serializedBytes: bytes)
         } catch {
-            return .failure(RPCError(.internalError, "cannot decode response: \(error)"))
+            throw RPCError(.internalError, "cannot decode response: \(error)")
         }
     }
 
