@@ -24,6 +24,11 @@ extension SuiteConfiguration {
         public var wait_list_flush_ms = 1000
         public var history_merge_ms = 1000
         public var checkpoint_ms = 2000
+        /// SQLite only. Microseconds the history log's writer waits before a
+        /// group commit that follows a busy one (4 or more refreshes in the
+        /// group before): under load one fsync then makes more refreshes
+        /// durable; a lone refresh never waits. 0 turns it off.
+        public var history_gather_us = 400
 
         public init() {}
 
@@ -36,13 +41,17 @@ extension SuiteConfiguration {
             wait_list_flush_ms = try c.decodeIfPresent(Int.self, forKey: .wait_list_flush_ms) ?? wait_list_flush_ms
             history_merge_ms = try c.decodeIfPresent(Int.self, forKey: .history_merge_ms) ?? history_merge_ms
             checkpoint_ms = try c.decodeIfPresent(Int.self, forKey: .checkpoint_ms) ?? checkpoint_ms
+            history_gather_us = try c.decodeIfPresent(Int.self, forKey: .history_gather_us) ?? history_gather_us
+            guard (0...100_000).contains(history_gather_us) else {
+                throw ConfigurationError("store.history_gather_us: \(history_gather_us) is not 0...100000 microseconds")
+            }
             for (key, value) in [("wait_list_flush_ms", wait_list_flush_ms), ("history_merge_ms", history_merge_ms), ("checkpoint_ms", checkpoint_ms)] where value < 1 {
                 throw ConfigurationError("store.\(key): \(value) is not a positive number of milliseconds")
             }
         }
 
         enum Keys: String, CodingKey {
-            case backend, redis_url, stream_partitions, stream_max_length, wait_list_flush_ms, history_merge_ms, checkpoint_ms
+            case backend, redis_url, stream_partitions, stream_max_length, wait_list_flush_ms, history_merge_ms, checkpoint_ms, history_gather_us
         }
     }
 }
@@ -69,7 +78,8 @@ public final class StoreBackend: Sendable {
         if let redis { return RedisHistoryStore(redis: redis) }
         let durable = try SQLiteHistoryStore(path: try DataDirectory.database(service, in: configuration.data_dir),
                                              mergeInterval: .milliseconds(configuration.store.history_merge_ms),
-                                             checkpointInterval: .milliseconds(configuration.store.checkpoint_ms))
+                                             checkpointInterval: .milliseconds(configuration.store.checkpoint_ms),
+                                             gatherDelay: .microseconds(configuration.store.history_gather_us))
         onClose { durable.close() }
         return CachedHistoryStore(backing: durable)
     }

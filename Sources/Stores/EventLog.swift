@@ -10,10 +10,20 @@ import Glibc
 /// is cut off at once, so later groups follow intact records. Behaviour
 /// events live in one; RecoCenter's history batches in another, which rotates
 /// and drops segments once merged.
+///
+/// Under concurrent appends the writer can also wait a little before each
+/// group (`gatherDelay`), once the group before held `busyGroup` appends or
+/// more: the next group then gathers more, one fsync for more appends, and
+/// a sync costs the kernel and the disk per call, not per byte. A lone
+/// writer, whose groups hold one append, never waits.
 public final class EventLog: Sendable {
     public let directory: String
     /// A segment past this size is closed and a new one begun.
     let segmentBytes: UInt64
+    /// The writer's wait before a group that follows a busy one, in seconds (zero: none).
+    let gatherDelay: TimeInterval
+    /// A group of this many appends or more counts as busy.
+    static let busyGroup = 4
     /// How a group's bytes reach the segment file; a test makes it fail part-way.
     private let writeGroup: @Sendable (FileHandle, [UInt8]) throws -> Void
     /// Work for the writer thread, done in the order it was asked for.
@@ -29,13 +39,15 @@ public final class EventLog: Sendable {
     /// directory open: two writers would interleave their appends, and one
     /// could delete segments the other still needs. The lock goes with the
     /// writer thread, at `close` or when the process dies.
-    public convenience init(directory: String, segmentBytes: UInt64 = 64 << 20) throws {
-        try self.init(directory: directory, segmentBytes: segmentBytes) { try $0.write(contentsOf: $1) }
+    public convenience init(directory: String, segmentBytes: UInt64 = 64 << 20, gatherDelay: Duration = .zero) throws {
+        try self.init(directory: directory, segmentBytes: segmentBytes, gatherDelay: gatherDelay) { try $0.write(contentsOf: $1) }
     }
 
-    init(directory: String, segmentBytes: UInt64, writeGroup: @escaping @Sendable (FileHandle, [UInt8]) throws -> Void) throws {
+    init(directory: String, segmentBytes: UInt64, gatherDelay: Duration = .zero,
+         writeGroup: @escaping @Sendable (FileHandle, [UInt8]) throws -> Void) throws {
         self.directory = directory
         self.segmentBytes = segmentBytes
+        self.gatherDelay = Double(gatherDelay.components.seconds) + Double(gatherDelay.components.attoseconds) / 1e18
         self.writeGroup = writeGroup
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let lock = try Self.lockDirectory(directory)
@@ -90,15 +102,19 @@ public final class EventLog: Sendable {
     }
 
     private func serve(_ segment: inout Segment) {
+        var appendsInGroup = 0
         while true {
+            if appendsInGroup >= Self.busyGroup && gatherDelay > 0 { Thread.sleep(forTimeInterval: gatherDelay) }
             let (batch, last) = queue.next()
             var bytes: [UInt8] = []
             var waiting: [(onDurable: (@Sendable () -> Void)?, continuation: CheckedContinuation<Void, any Error>)] = []
+            appendsInGroup = 0
             for request in batch {
                 switch request {
                 case .append(let records, let onDurable, let continuation):
                     for record in records { Self.frame(record, into: &bytes) }
                     waiting.append((onDurable, continuation))
+                    appendsInGroup += 1
                 case .rotate(let continuation):
                     commit(&bytes, &waiting, to: &segment)
                     do {

@@ -32,7 +32,8 @@ public final class SQLiteHistoryStore: HistoryStore {
     /// Merges one at a time (the upkeep's and `purge`'s).
     private let merges = KeyedSerializer()
 
-    public init(path: String, mergeInterval: Duration = .seconds(1), checkpointInterval: Duration = .seconds(2)) throws {
+    /// `gatherDelay`: the log writer's wait before a group commit after a busy one (see `EventLog`).
+    public init(path: String, mergeInterval: Duration = .seconds(1), checkpointInterval: Duration = .seconds(2), gatherDelay: Duration = .zero) throws {
         let legacyLog = Self.legacyLogPath(path)
         database = try SQLiteDatabase(path: path, synchronous: .full, checkpointInterval: checkpointInterval, schema: [
             """
@@ -44,7 +45,7 @@ public final class SQLiteHistoryStore: HistoryStore {
             "CREATE INDEX IF NOT EXISTS history_recorded ON history (recorded)",
         ], opening: { c in try Self.mergeLegacyLog(at: legacyLog, into: c) })
         do {
-            log = try EventLog(directory: Self.logDirectory(path), segmentBytes: 16 << 20)
+            log = try EventLog(directory: Self.logDirectory(path), segmentBytes: 16 << 20, gatherDelay: gatherDelay)
         } catch {
             database.close()
             throw error

@@ -29,6 +29,57 @@ struct StoreTests {
         #expect(EventLogReader(directory: directory).readNew().map { String(decoding: $0, as: UTF8.self) } == ["one", "two", "three"])
     }
 
+    @Test("under concurrent appends the log gathers the next group (one fsync for all of them); a lone writer never waits",
+          .timeLimit(.minutes(1)))
+    func busyGroupsGatherTheNext() async throws {
+        let record = [UInt8](repeating: 7, count: 10)
+        /// A log whose groups are counted: records of 10 bytes framed with 8, so a group's bytes say how many it holds.
+        final class Groups: Sendable {
+            let sizes = Mutex<[Int]>([])
+            var all: [Int] { sizes.withLock { $0 } }
+        }
+        func countedLog(_ name: String, gather: Duration) throws -> (EventLog, Groups) {
+            let groups = Groups()
+            let log = try EventLog(directory: Fixture.temporaryDirectory(name), segmentBytes: 1 << 20, gatherDelay: gather) { handle, bytes in
+                groups.sizes.withLock { $0.append(bytes.count / 18) }
+                try handle.write(contentsOf: bytes)
+            }
+            return (log, groups)
+        }
+        /// `writers` appends, the k-th after k * `spacing`.
+        func concurrently(_ log: EventLog, _ writers: Int, spacing: Duration = .zero) async throws {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for k in 0..<writers {
+                    group.addTask {
+                        try await Task.sleep(for: spacing * k)
+                        try await log.append([record])
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        // One writer: every group holds one append, so an hour's gather never
+        // starts (if it did, the time limit would fail the test).
+        let (lone, loneGroups) = try countedLog("gatherLone", gather: .seconds(3600))
+        for _ in 0..<5 { try await lone.append([record]) }
+        #expect(loneGroups.all == [1, 1, 1, 1, 1])
+        lone.close()
+
+        // Sixteen writers at once: the first group takes whoever came first,
+        // the next the others (four or more: busy). The writer then waits 2 s
+        // before its next group: sixteen appends made 20 ms apart meanwhile
+        // share it (without the wait, each would be a group of its own).
+        let (busy, busyGroups) = try countedLog("gatherBusy", gather: .seconds(2))
+        defer { busy.close() }
+        for _ in 0..<10 where (busyGroups.all.last ?? 0) < EventLog.busyGroup {
+            try await concurrently(busy, 16)
+        }
+        let before = busyGroups.all.count
+        try #require(busyGroups.all.last! >= EventLog.busyGroup)
+        try await concurrently(busy, 16, spacing: .milliseconds(20))
+        #expect(Array(busyGroups.all.dropFirst(before)) == [16])
+    }
+
     @Test("the stores' threads carry names top -H and perf can show, cut to the 15 bytes Linux keeps")
     func storeThreadsAreNamed() async throws {
         let directory = Fixture.temporaryDirectory("named") + "/RecoCenterHistory.log"
