@@ -124,9 +124,9 @@ public struct ProtoWriter {
     /// Where the next byte goes: a mark for `writePayload(repeating:)`.
     public var offset: Int { position }
 
-    /// Payload bytes this writer already wrote, from `start` up to the
-    /// current offset, written again: a part several fields repeat (the
-    /// tracking strings of one item) is assembled once.
+    /// `count` payload bytes this writer already wrote at `start`, written
+    /// again: a part several fields repeat (the tracking strings of one
+    /// item) is assembled once.
     public mutating func writePayload(repeating start: Int, count: Int) {
         precondition(start >= 0 && count >= 0 && start + count <= position, "repeat of bytes not written")
         precondition(capacity - position >= count, "write past encodedSize()")
