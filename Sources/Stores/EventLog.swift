@@ -104,7 +104,7 @@ public final class EventLog: Sendable {
     private func serve(_ segment: inout Segment) {
         var appendsInGroup = 0
         while true {
-            if appendsInGroup >= Self.busyGroup && gatherDelay > 0 { Thread.sleep(forTimeInterval: gatherDelay) }
+            if appendsInGroup >= Self.busyGroup && gatherDelay > 0 { queue.pause(gatherDelay) }
             let (batch, last) = queue.next()
             var bytes: [UInt8] = []
             var waiting: [(onDurable: (@Sendable () -> Void)?, continuation: CheckedContinuation<Void, any Error>)] = []

@@ -7,6 +7,8 @@ import Synchronization
 final class WorkQueue<Item: Sendable>: Sendable {
     private let state = Mutex<(items: [Item], closed: Bool)>(([], false))
     private let wake = DispatchSemaphore(value: 0)
+    /// Signalled once, by `close`: ends a `pause` early.
+    private let closing = DispatchSemaphore(value: 0)
 
     /// Queues an item; false once closed.
     func submit(_ item: Item) -> Bool {
@@ -31,6 +33,12 @@ final class WorkQueue<Item: Sendable>: Sendable {
         }
     }
 
+    /// For the thread: waits `seconds` before its next `next()` (items
+    /// queue meanwhile), or less if the queue is closed.
+    func pause(_ seconds: Double) {
+        if closing.wait(timeout: .now() + seconds) == .success { closing.signal() }  // closed: later pauses end at once too
+    }
+
     /// Refuses further items and wakes the thread to finish; true for the
     /// first call only, which runs `beforeWaking` first (a shutdown of the
     /// owner's that must come before the thread's).
@@ -41,6 +49,7 @@ final class WorkQueue<Item: Sendable>: Sendable {
         }
         guard first else { return false }
         beforeWaking()
+        closing.signal()
         wake.signal()
         return true
     }

@@ -66,17 +66,18 @@ struct StoreTests {
         lone.close()
 
         // Sixteen writers at once: the first group takes whoever came first,
-        // the next the others (four or more: busy). The writer then waits 2 s
-        // before its next group: sixteen appends made 20 ms apart meanwhile
-        // share it (without the wait, each would be a group of its own).
-        let (busy, busyGroups) = try countedLog("gatherBusy", gather: .seconds(2))
+        // the next the others (four or more: busy). The writer then waits 5 s
+        // (ample on a loaded machine) before its next group: sixteen appends
+        // made 5 ms apart meanwhile share it (without the wait, each would be
+        // a group of its own). Closing ends the wait that follows at once.
+        let (busy, busyGroups) = try countedLog("gatherBusy", gather: .seconds(5))
         defer { busy.close() }
         for _ in 0..<10 where (busyGroups.all.last ?? 0) < EventLog.busyGroup {
             try await concurrently(busy, 16)
         }
         let before = busyGroups.all.count
         try #require(busyGroups.all.last! >= EventLog.busyGroup)
-        try await concurrently(busy, 16, spacing: .milliseconds(20))
+        try await concurrently(busy, 16, spacing: .milliseconds(5))
         #expect(Array(busyGroups.all.dropFirst(before)) == [16])
     }
 
