@@ -28,7 +28,7 @@ final class DirectoryWatch: @unchecked Sendable {
     /// or after `timeout`. A change that happened before this call (while the
     /// caller was reading) returns at once: the kernel keeps it queued.
     func change(within timeout: Duration) async {
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(clamping: timeout.milliseconds)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             queue.async { [self] in
                 var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)

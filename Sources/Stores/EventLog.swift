@@ -47,7 +47,7 @@ public final class EventLog: Sendable {
          writeGroup: @escaping @Sendable (FileHandle, [UInt8]) throws -> Void) throws {
         self.directory = directory
         self.segmentBytes = segmentBytes
-        self.gatherDelay = Double(gatherDelay.components.seconds) + Double(gatherDelay.components.attoseconds) / 1e18
+        self.gatherDelay = gatherDelay.seconds
         self.writeGroup = writeGroup
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let lock = try Self.lockDirectory(directory)

@@ -208,7 +208,7 @@ private final class Checkpointer: Sendable {
             connection.close()
             throw error
         }
-        let milliseconds = Int(interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int(interval.milliseconds)
         // The thread holds the checkpointer until `close`.
         let thread = Thread { [self] in
             nameThisThread("ckpt", after: path)
