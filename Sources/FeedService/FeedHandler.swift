@@ -128,21 +128,23 @@ public final class FeedHandler: Sendable {
         if items.count >= want { return ItemList(articleIDs: items, degraded: degraded) }
 
         // 2. Recall, minus what this channel and the all-channels feed showed,
-        // `recallCount` of them: asked for as many more as history could
-        // filter out, so that the user runs out only when the recall lists
-        // do, not once their first `recallCount` items have been shown.
+        // `recallCount` of them (or the `want` asked, if more): asked for as
+        // many more as history could filter out, so that the user runs out
+        // only when the recall lists do, not once their first `recallCount`
+        // items have been shown.
+        let fresh = max(Int(recallCount), want)
         var candidates: [Int64]
         do {
             let recalled: ItemList = try await dependencies.recall.unary(
                 "/reco.Recall/recall",
-                FeedQuery(userID: query.userID, channelID: query.channelID, count: recallAsk(want: want, shown: history), sources: query.sources, strategy: query.strategy),
+                FeedQuery(userID: query.userID, channelID: query.channelID, count: recallAsk(fresh: fresh, shown: history), sources: query.sources, strategy: query.strategy),
                 timeout: budget(0.4), metadata: metadata)
             candidates = recalled.articleIDs
         } catch {
             degrade("recall", error)
             candidates = fallback.withLock { $0[query.channelID] ?? [] }
         }
-        candidates = Array(candidates.lazy.filter { !history.wasShown($0) && !items.contains($0) }.prefix(max(Int(recallCount), want)))
+        candidates = Array(candidates.lazy.filter { !history.wasShown($0) && !items.contains($0) }.prefix(fresh))
 
         // 3. Rank with the strategy's model; unranked recall order if that fails.
         if !candidates.isEmpty && !degraded.contains("recall") {
@@ -173,11 +175,10 @@ public final class FeedHandler: Sendable {
         return ItemList(articleIDs: Array(served), degraded: degraded)
     }
 
-    /// `recallCount` candidates (or the `want` asked, if more) beyond what
-    /// `history` may remove from the recall lists (each shown item at most
-    /// once), up to `maxRecallAsk`.
-    func recallAsk(want: Int, shown history: HistoryView) -> Int32 {
-        Int32(min(max(Int(recallCount), want) + history.shownInChannel.count + history.shownInAllChannels.count, maxRecallAsk))
+    /// `fresh` candidates beyond what `history` may remove from the recall
+    /// lists (each shown item at most once), up to `maxRecallAsk`.
+    func recallAsk(fresh: Int, shown history: HistoryView) -> Int32 {
+        Int32(min(fresh + history.shownInChannel.count + history.shownInAllChannels.count, maxRecallAsk))
     }
 
     /// Background upkeep until the task is cancelled: the fallback lists every
