@@ -36,6 +36,11 @@ def load(port, mode, concurrency, duration, calls=0):
     return result
 
 
+def calls_made(result):
+    """Every call FeedLoad made, answered or failed: what a server was given."""
+    return result["calls"] + sum(result["errors"].values())
+
+
 def measure(mode, concurrency):
     with Suite(bin_dir, artifacts) as suite:
         processes, ports = suite.processes, suite.ports
@@ -49,7 +54,7 @@ def measure(mode, concurrency):
         calls = result["qps"] * wall
         result["threads"] = {key: tuple((b - a) / calls * 1e6 for a, b in zip(threads_before.get(key, (0.0, 0.0)), after))
                              for key, after in cpu_by_thread(suite).items()}
-        result["warmup_calls"] = warmup["calls"] + sum(warmup["errors"].values())
+        result["warmup_calls"] = calls_made(warmup)
         return result
 
 
@@ -97,7 +102,7 @@ def measure_reference(mode, concurrency, ours):
         same = mode == "user"
         load(port, mode, concurrency, 60 if same else 2, ours["warmup_calls"] if same else 0)
         before, started = cpu_seconds(peer.pid), time.time()
-        result = load(port, mode, concurrency, 20 * seconds if same else seconds, ours["calls"] + sum(ours["errors"].values()) if same else 0)
+        result = load(port, mode, concurrency, 20 * seconds if same else seconds, calls_made(ours) if same else 0)
         result["services"] = {"reference": {"cpu": (cpu_seconds(peer.pid) - before) / (time.time() - started), "rss_mib": rss_mib(peer.pid)}}
         return result
     finally:
